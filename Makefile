@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+# Both create or reuse .venv and install what is missing.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SHARED  ?= ../shared
+export CAMELTOOLS_DATA ?= $(CURDIR)/data/camel
+export PYTHONUTF8 := 1
+
+.PHONY: run test bench eval gazetteer browser clean venv
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "error: $(PY) not found; install Python 3.11 or run 'make PY=python3 ...'"; exit 1; }
+	$(PY) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-camel.txt
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -r requirements-camel.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+# Debian's Chromium for the end-to-end tests (downloads of a browser by test tools fail here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-core >/dev/null; \
+	  else echo "note: chromium missing; browser tests will be skipped"; fi; }
+
+gazetteer: $(STAMP)
+	$(BIN)/python -m geo.build --sources $(SHARED)/data/gazetteer-sources --out data/gazetteer
+
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench
+
+eval: $(STAMP)
+	$(BIN)/python -m extraction.evaluate tests/gold
+
+clean:
+	rm -rf $(VENV) .pytest_cache
