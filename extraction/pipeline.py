@@ -1,24 +1,439 @@
-"""Temporary skeleton: real pipeline lands shortly."""
+"""The pipeline: Document -> dates -> actors -> places (resolved jointly) -> casualties
+-> events -> the contract dict (extraction/schema.json)."""
 from __future__ import annotations
+
 import datetime as _dt
 import hashlib
-from arabic.normalize import fold
 import re
 
-def _norm_published(published):
-    if published is None:
+from arabic.normalize import fold, name_key
+
+from extraction.document import Document
+from extraction.lexicons import load
+from extraction.matcher import scan
+from extraction.dates import find_dates
+from extraction.actors import find_actors
+from extraction.places import find_places
+from extraction.casualties import find_casualties, CLAUSE_MARKERS
+
+GENERAL_KINDS = {"region", "governorate", "district", "sub-district", "area"}
+WEAPON_TYPE = {"air": "Air/drone strike", "cluster": "Air/drone strike", "incendiary": "Air/drone strike",
+               "surface": "Shelling/artillery/missile attack", "chemical": "Chemical weapon",
+               "ied": "Remote explosive/landmine/IED"}
+NONSTATE_SIDES = {"opposition", "jihadist", "kurdish", "isis"}
+_WS = re.compile(r"\s+")
+
+_GAZ = {"loaded": False, "gaz": None}
+
+
+def default_gazetteer():
+    """The project gazetteer (geo.load_gazetteer), or None while it is missing."""
+    if not _GAZ["loaded"]:
+        _GAZ["loaded"] = True
+        try:
+            from geo import load_gazetteer
+            _GAZ["gaz"] = load_gazetteer()
+        except Exception:  # geo not built yet: places after triggers still come out, unresolved
+            _GAZ["gaz"] = None
+    return _GAZ["gaz"]
+
+
+def norm_published(published):
+    if published in (None, ""):
         return None
     if isinstance(published, _dt.datetime):
-        return published.date().isoformat()
+        return published.date()
     if isinstance(published, _dt.date):
-        return published.isoformat()
-    return _dt.date.fromisoformat(str(published)[:10]).isoformat()
+        return published
+    return _dt.date.fromisoformat(str(published).strip()[:10])
 
-def report_id_for(text):
-    norm = re.sub(r"\s+", " ", fold(text)).strip()
-    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
 
-def extract(text, published=None, title=None, report_id=None, path=None):
-    return {"report": {"id": report_id or report_id_for(text), "path": path,
-                       "published": _norm_published(published), "title": title},
-            "mentions": [], "events": []}
+def report_id_for(text: str) -> str:
+    norm = _WS.sub(" ", fold(text)).strip()
+    return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _r(x):
+    return {"low": x[0], "best": x[1], "high": x[2]} if x else None
+
+
+def _sum_ranges(ranges):
+    ranges = [r for r in ranges if r]
+    if not ranges:
+        return None
+    lows = [r["low"] if r["low"] is not None else r["best"] for r in ranges]
+    low = sum(lows) if all(v is not None for v in lows) else None
+    best = sum(r["best"] for r in ranges) if all(r["best"] is not None for r in ranges) else None
+    high = sum(r["high"] for r in ranges) if all(r["high"] is not None for r in ranges) else None
+    return {"low": low, "best": best, "high": high}
+
+
+def extract(text, published=None, title=None, report_id=None, path=None, gazetteer="default"):
+    if text is None:
+        text = ""
+    pub = norm_published(published)
+    gaz = default_gazetteer() if gazetteer == "default" else gazetteer
+    lx = load()
+    doc = Document(text)
+    rid = report_id or report_id_for(text)
+    if title is None:
+        t = next((s for s in doc.sentences if s.kind == "title"), None)
+        if t is not None:
+            a, b = doc.orig_span(t.start, t.end)
+            title = text[a:b]
+    mentions = []
+
+    def span_text(fa, fb):
+        a, b = doc.orig_span(fa, fb)
+        return a, b, text[a:b]
+
+    # ---- dates
+    dates = find_dates(doc, pub)
+    for d in dates:
+        a, b, t = span_text(d.fstart, d.fend)
+        m = {"kind": "date", "start": a, "end": b, "text": t, "date": d.date.isoformat() if d.date else None,
+             "precision": d.precision, "relative": d.relative, "basis": d.basis}
+        if d.weekday_ok is not None:
+            m["weekday_ok"] = d.weekday_ok
+        mentions.append(m)
+
+    # ---- actors
+    actors = find_actors(doc)
+    for ac in actors:
+        a, b, t = span_text(ac["fstart"], ac["fend"])
+        fac = ac["faction"]
+        mentions.append({"kind": "actor", "start": a, "end": b, "text": t, "actor_id": fac.id,
+                         "name_en": fac.name_en, "side": fac.side, "actor_type": fac.actor_type,
+                         "inter_code": fac.inter_code})
+
+    # ---- places, resolved together
+    pspans = find_places(doc, gaz)
+    place_out = []
+    if pspans:
+        queries = []
+        for ps in pspans:
+            fa = doc.starts[ps.i] + ps.p
+            a, b, t = span_text(fa, doc.ends[ps.j - 1])
+            queries.append((ps, a, b, t))
+        resolutions = [None] * len(queries)
+        if gaz is not None:
+            from geo import MentionQuery
+            qs = [MentionQuery(surface=t, key=ps.key if ps.trigger != "ريف" else ps.key, trigger=ps.trigger,
+                               start=a, end=b) for ps, a, b, t in queries]
+            try:
+                resolutions = list(gaz.resolve_all(qs))
+            except Exception as exc:  # never lose the report for a resolver failure
+                resolutions = [None] * len(queries)
+        for (ps, a, b, t), res in zip(queries, resolutions):
+            m = {"kind": "place", "start": a, "end": b, "text": t, "key": ps.key, "trigger": ps.trigger}
+            m.pop("adm4_pcode", None)
+            place = getattr(res, "place", None) if res is not None else None
+            if place is not None:
+                m.update({"resolved": True, "place_id": place.id, "pcode": place.pcode, "name_ar": place.name_ar,
+                          "name_en": place.name_en, "place_kind": place.kind, "lat": place.lat, "lon": place.lon,
+                          "geo_precision": place.geo_precision})
+                m["_adm4"] = getattr(place, "adm4_pcode", None)
+            else:
+                m.update({"resolved": False, "place_id": None, "pcode": None, "name_ar": t, "name_en": None,
+                          "place_kind": "region" if ps.region else None, "lat": None, "lon": None,
+                          "geo_precision": None})
+            if res is not None and getattr(res, "reason", None):
+                m["reason"] = res.reason
+            m["_ps"] = ps
+            place_out.append(m)
+        mentions.extend(place_out)
+
+    # ---- casualties
+    figs = find_casualties(doc, actors)
+
+    # date for a token position: in the sentence before it, else after it, else carried over
+    sent_dates = {}
+    for d in dates:
+        sent_dates.setdefault(doc.sent_of[d.i] if doc.tokens else 0, []).append(d)
+    carried = {}
+    cur = None
+    title_date = None
+    for s in doc.sentences:
+        ds = [d for d in sent_dates.get(s.i, []) if d.date]
+        carried[s.i] = cur
+        if ds and s.kind == "body":
+            cur = ds[-1]
+        elif ds and title_date is None:
+            title_date = ds[0]
+
+    def date_for(tok_i):
+        si = doc.sent_of[tok_i]
+        ds = [d for d in sent_dates.get(si, []) if d.date and not d.coord]
+        before = [d for d in ds if d.i <= tok_i]
+        if before:
+            return before[-1], "sentence"
+        if ds:
+            return ds[0], "sentence"
+        if carried.get(si):
+            return carried[si], "context"
+        if title_date:
+            return title_date, "title"
+        return None, "published" if pub else "none"
+
+    def date_fields(tok_i):
+        d, basis = date_for(tok_i)
+        if d is not None:
+            return d.date.isoformat(), d.precision, basis
+        if pub:
+            return pub.isoformat(), "day", "published"
+        return None, None, "none"
+
+    # clause ids: sentences cut at كما / فيما / حيث ...
+    clause = [0] * len(doc.tokens)
+    c = 0
+    last_s = -1
+    for k, tok in enumerate(doc.tokens):
+        if doc.sent_of[k] != last_s:
+            c += 1
+            last_s = doc.sent_of[k]
+        elif tok in CLAUSE_MARKERS:
+            c += 1
+        clause[k] = c
+
+    places_by_sent = {}
+    for m in place_out:
+        places_by_sent.setdefault(m["_ps"].sent, []).append(m)
+
+    def place_for(i, j, sent):
+        ps = places_by_sent.get(sent, [])
+        cl = clause[i]
+        after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl]
+        before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
+        specific_after = [m for m in after if not _is_general(m)]
+        if specific_after:
+            return specific_after[0]
+        if after:
+            return after[0]
+        if before:
+            spec = [m for m in before if not _is_general(m)]
+            return (spec or before)[-1]
+        return None
+
+    cas_mentions = []
+    for fig in figs:
+        q = fig["q"]
+        parts = [fig] + fig.get("more", [])
+        killed = injured = captured = None
+        for part in parts:
+            rng = (part["q"].low, part["q"].best, part["q"].high)
+            for ty in part["types"]:
+                if ty == "killed" and killed is None:
+                    killed = _r(rng)
+                elif ty == "injured" and injured is None:
+                    injured = _r(rng)
+                elif ty == "captured" and captured is None:
+                    captured = _r(rng)
+        pm = place_for(fig["i"], fig["j"], fig["sent"])
+        dte, prec, basis = date_fields(fig["i"])
+        fa, fb = doc.starts[fig["i"]], doc.ends[fig["j"] - 1]
+        a, b, t = span_text(fa, fb)
+        cm = {"kind": "casualty", "start": a, "end": b, "text": t, "killed": killed, "injured": injured,
+              "captured": captured, "victims": fig["victims"], "aggregate": fig["aggregate"],
+              "vague": any(p["q"].vague for p in parts),
+              "place_id": pm["place_id"] if pm else None, "place_text": pm["text"] if pm else None,
+              "date": dte, "date_precision": prec, "date_basis": basis,
+              "breakdown": [_breakdown(doc, bq, span_text) for bq in fig["breakdown"]]}
+        cm["_fig"] = fig
+        cm["_pm"] = pm
+        cas_mentions.append(cm)
+    mentions.extend(cas_mentions)
+
+    # ---- events
+    events = _events(doc, text, rid, lx, actors, place_out, cas_mentions, dates, date_fields, clause, span_text)
+
+    for m in mentions:
+        m.pop("_ps", None)
+        m.pop("_fig", None)
+        m.pop("_pm", None)
+        m.pop("_adm4", None)
+    mentions.sort(key=lambda m: (m["start"], m["end"], m["kind"]))
+    return {"report": {"id": rid, "path": path, "published": pub.isoformat() if pub else None, "title": title},
+            "mentions": mentions, "events": events}
+
+
+def _breakdown(doc, bq, span_text):
+    from extraction.casualties import _victims_word
+    j = bq.j
+    victims = bq.victims
+    if victims is None and j < len(doc.tokens) and doc.link[j - 1]:
+        victims = _victims_word(doc, j)
+        if victims:
+            j += 1
+    a, b, t = span_text(doc.starts[bq.i], doc.ends[j - 1])
+    return {"text": t, "start": a, "end": b, "count": bq.best, "low": bq.low, "victims": victims or "unknown"}
+
+
+def _is_general(m):
+    if m.get("place_kind") in GENERAL_KINDS or m["_ps"].region:
+        return True
+    return False
+
+
+def _place_obj(m):
+    if m is None:
+        return None
+    keys = ("text", "start", "end", "resolved", "place_id", "pcode", "name_ar", "name_en", "place_kind", "lat",
+            "lon", "geo_precision")
+    return {k: m.get(k) for k in keys}
+
+
+def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause, span_text):
+    events = []
+    by_sent_places = {}
+    for m in places:
+        by_sent_places.setdefault(m["_ps"].sent, []).append(m)
+    by_sent_actors = {}
+    for a in actors:
+        by_sent_actors.setdefault(a["sent"], []).append(a)
+    by_sent_cas = {}
+    for c in cas:
+        by_sent_cas.setdefault(c["_fig"]["sent"], []).append(c)
+    prev_trigger = None
+    for s in doc.sentences:
+        if s.kind != "body":
+            continue
+        trig = scan(doc, lx.triggers, s.t0, s.t1, lambda k: doc.covered[k] in (None, "actor"))
+        weapons = scan(doc, lx.weapons, s.t0, s.t1)
+        sp = by_sent_places.get(s.i, [])
+        sa = by_sent_actors.get(s.i, [])
+        sc = by_sent_cas.get(s.i, [])
+        if not trig and not sc:
+            continue
+        if not trig and prev_trigger is None:
+            continue
+        strong = [t for t in trig if t[2][2] > 1]
+        ev_a, ev_b, ev_text = span_text(s.start, s.end)
+
+        def etype(tok_i):
+            cl = clause[tok_i]
+            cands = [t for t in trig if clause[t[0]] == cl] or trig
+            pool = [t for t in cands if t[2][2] > 1] or cands
+            if not pool:
+                return prev_trigger, None
+            before = [t for t in pool if t[0] <= tok_i]
+            t = before[-1] if before else pool[0]
+            return t[2], t
+
+        def weapons_for(tok_i):
+            cl = clause[tok_i]
+            w = [x for x in weapons if clause[x[0]] == cl] or weapons
+            return w
+
+        # places that carry events: specific ones; a general one only when alone in its clause
+        clauses = {}
+        for m in sp:
+            clauses.setdefault(clause[m["_ps"].i], []).append(m)
+        targets = []
+        for cl, ms in clauses.items():
+            spec = [m for m in ms if not _is_general(m)]
+            if spec:
+                # a city that contains a named neighbourhood in the same clause adds nothing
+                inner = {m.get("_adm4") for m in spec if m.get("place_kind") == "neighbourhood"}
+                spec = [m for m in spec if not (m.get("place_kind") == "community" and m.get("place_id") in inner)]
+            targets.extend(spec or ms)
+        # figures without a place still make an event (place null) so nothing is lost
+        orphan = [c for c in sc if c["_pm"] is None and not c["aggregate"]]
+        trig_clauses = {clause[t[0]] for t in trig}
+        aggr_zones = []
+        for c in sc:
+            if c["aggregate"]:
+                marks = [a for a, _, _, _ in scan(doc, lx.aggregate, s.t0, c["_fig"]["i"])]
+                if marks:
+                    aggr_zones.append((marks[0], c["_fig"]["j"]))
+        units = []
+        for m in targets:
+            if any(a <= m["_ps"].i < b for a, b in aggr_zones):
+                continue
+            cl = clause[m["_ps"].i]
+            has_cas = any(c["_pm"] is m and not c["aggregate"] for c in sc)
+            if cl not in trig_clauses and not has_cas and trig:
+                # a place in a clause without a trigger: only if the sentence has one clause of action
+                if len(trig_clauses) > 1:
+                    continue
+            units.append((m["_ps"].i, m))
+        for c in orphan:
+            units.append((c["_fig"]["i"], None))
+        for tok_i, m in units:
+            et, t = etype(tok_i)
+            if et is None:
+                continue
+            event_type, sub_type = et[0], et[1]
+            cl = clause[tok_i]
+            acts = [a for a in sa if clause[a["i"]] == cl and a["faction"].in_events] or \
+                   [a for a in sa if a["faction"].in_events]
+            if sub_type == "TERRITORY":
+                side = acts[0]["faction"].side if acts else None
+                if side in ("government", "pro-government-militia", "iran-backed", "russia"):
+                    sub_type = "Government regains territory"
+                elif side in NONSTATE_SIDES:
+                    sub_type = "Non-state actor overtakes territory"
+                else:
+                    sub_type = "Armed clash"
+            ws = weapons_for(tok_i)
+            if event_type == "Explosions/Remote violence" or (t is not None and et[2] <= 2) or event_type == "Violence against civilians":
+                classes = [w[2][1] for w in ws]
+                if any(a["air"] for a in acts) and sub_type == "Shelling/artillery/missile attack":
+                    sub_type = "Air/drone strike"
+                for cls in ("chemical", "air", "cluster", "incendiary", "surface", "ied"):
+                    if cls in classes and et[2] <= 2:
+                        event_type, sub_type = "Explosions/Remote violence", WEAPON_TYPE[cls]
+                        break
+                if event_type in ("Battles", "Violence against civilians") and any(a["air"] for a in acts) \
+                        and et[2] <= 2:
+                    event_type, sub_type = "Explosions/Remote violence", "Air/drone strike"
+            if m is not None:
+                own = [c for c in sc if c["_pm"] is m and not c["aggregate"]]
+            else:
+                own = [c for c in orphan if c["_fig"]["i"] == tok_i]
+            killed = _sum_ranges([c["killed"] for c in own])
+            injured = _sum_ranges([c["injured"] for c in own])
+            dte, prec, basis = date_fields(tok_i)
+            conf = 0.45
+            if m is not None and m.get("resolved"):
+                conf += 0.2
+            if m is None:
+                conf -= 0.15
+            if basis == "sentence":
+                conf += 0.1
+            elif basis == "published":
+                conf -= 0.1
+            if acts:
+                conf += 0.1
+            if t is not None and t[2][2] >= 3:
+                conf += 0.1
+            events.append({
+                "date": dte, "date_precision": prec, "event_type": event_type, "sub_event_type": sub_type,
+                "actors": list(dict.fromkeys(a["faction"].id for a in acts)),
+                "place": _place_obj(m), "killed": killed, "injured": injured,
+                "weapons": list(dict.fromkeys(w[2][0] for w in ws)),
+                "evidence": {"start": ev_a, "end": ev_b, "text": ev_text},
+                "confidence": round(max(0.05, min(0.95, conf)), 2),
+                "_key": (m.get("place_id") or m.get("key")) if m else None,
+            })
+        if trig:
+            prev_trigger = (strong or trig)[-1][2]
+    # one event per what happened where: merge repeats of the same place/date/type without figures
+    merged = []
+    seen = {}
+    for ev in events:
+        k = (ev["_key"], ev["date"], ev["event_type"], ev["sub_event_type"])
+        if ev["_key"] is not None and k in seen:
+            prev = seen[k]
+            if prev["killed"] is None and prev["injured"] is None or ev["killed"] is None and ev["injured"] is None:
+                if prev["killed"] is None and prev["injured"] is None:
+                    prev["killed"], prev["injured"] = ev["killed"], ev["injured"]
+                prev["actors"] = list(dict.fromkeys(prev["actors"] + ev["actors"]))
+                prev["weapons"] = list(dict.fromkeys(prev["weapons"] + ev["weapons"]))
+                prev["confidence"] = round(min(0.95, max(prev["confidence"], ev["confidence"]) + 0.05), 2)
+                continue
+        seen[k] = ev
+        merged.append(ev)
+    for n, ev in enumerate(merged, 1):
+        ev.pop("_key", None)
+        ev["id"] = f"{rid}-e{n}"
+    return [{"id": e["id"], **{k: v for k, v in e.items() if k != "id"}} for e in merged]

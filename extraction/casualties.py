@@ -1,0 +1,166 @@
+"""Casualty figures: a quantity tied to a killed/injured/captured cue, with victims,
+modifiers (أكثر من)، breakdowns that explain a total ("(ثلاثة أطفال وامرأتان ورجلان)",
+"بينهم ثلاثة أطفال") and aggregate tolls ("ليتجاوز عدد الضحايا ... أربعين قتيلا")."""
+from __future__ import annotations
+
+from extraction.lexicons import load
+from extraction.numbers import find_in_sentence
+
+BREAKDOWN_LEAD = {"بينهم", "منهم", "بينهن", "منهن"}
+MAJORITY = {"جلهم", "اغلبهم", "معظمهم", "غالبيتهم", "اكثرهم", "جلهن", "اغلبها", "معظمها"}
+CLAUSE_MARKERS = {"كما", "فيما", "بينما", "حيث", "وكما", "وفيما", "بينما", "وحيث", "وسط"}
+BACK = 4
+AFTER_VERB = 9
+
+
+def _cue(doc, k):
+    lx = load()
+    for p, key in doc.variants(k):
+        hit = lx.casualty.get(key)
+        if hit:
+            return hit
+    return None
+
+
+def _victims_word(doc, k):
+    lx = load()
+    for p, key in doc.variants(k):
+        hit = lx.victims.get(key)
+        if hit:
+            return hit[0]
+    return None
+
+
+def find_casualties(doc, actor_spans):
+    lx = load()
+    actor_at = {}
+    for a in actor_spans:
+        for x in range(a["i"], a["j"]):
+            actor_at[x] = a
+    out = []
+    f = doc.folded
+    for s in doc.sentences:
+        if s.kind != "body":
+            continue
+        qs = find_in_sentence(doc, s)
+        if not qs:
+            continue
+        # breakdown: parenthesised list right after a figure, or بينهم/منهم + figures
+        skip = set()
+        for n, q in enumerate(qs):
+            if q.i > s.t0 and (doc.keys[q.i - 1] in BREAKDOWN_LEAD or doc.tokens[q.i - 1] in BREAKDOWN_LEAD):
+                skip.add(n)
+            if n > 0 and f[doc.ends[qs[n - 1].j - 1]:doc.starts[q.i]].strip().startswith("(") and \
+                    qs[n - 1].value is not None and q.value == qs[n - 1].value:
+                skip.add(n)  # ثلاث وأربعين (43): the same figure twice
+        # tokens inside parentheses
+        paren = set()
+        depth = 0
+        for k in range(s.t0, s.t1):
+            gap = f[doc.ends[k - 1] if k > s.t0 else doc.starts[s.t0]:doc.starts[k]]
+            depth += gap.count("(") - gap.count(")")
+            if depth > 0:
+                paren.add(k)
+        aggregate_at = [i for i, j, _, _ in _scan_aggr(doc, s)]
+        figures = []
+        last = None
+        for n, q in enumerate(qs):
+            if n and (n - 1) in skip and doc.tokens[q.i].startswith("و") and q.i - qs[n - 1].j <= 1:
+                skip.add(n)  # بينهم أربعة أطفال وامرأتان: the list goes on
+            if n in skip:
+                if last is not None:
+                    last["breakdown"].append(q)
+                continue
+            if q.i in paren and last is not None:
+                last["breakdown"].append(q)
+                continue
+            types = []
+            span_i, span_j = q.start_tok, q.j
+            victims = q.victims
+            # 1. counted noun right after: 15 شهيدا، أربعين قتيلا، 10 جرحى
+            for k in (q.j, q.j + 1):
+                if k < s.t1 and (k == q.j or doc.link[k - 1]):
+                    c = _cue(doc, k)
+                    if c and c[1] == "counted_noun":
+                        types.append(c[0])
+                        span_j = max(span_j, k + 1)
+                        break
+            # 2. a cue just before: مقتل سبعة، استشهد فيها العشرات، أودت بحياة 8
+            prev_end = qs[n - 1].j if n else s.t0
+            for k in range(q.start_tok - 1, max(prev_end, q.start_tok - BACK) - 1, -1):
+                c = _cue(doc, k)
+                if c and c[1] != "counted_noun" and (c[1] != "noun_weak" or k == q.start_tok - 1):
+                    if c[0] not in types:
+                        types.append(c[0])
+                    span_i = min(span_i, k)
+                    break
+                if doc.tokens[k] in CLAUSE_MARKERS:
+                    break
+            # 3. a verb after the figure and its noun phrase: العشرات من عناصر ... قتلوا وأسروا
+            if not types:
+                nxt = qs[n + 1].start_tok if n + 1 < len(qs) else s.t1
+                for k in range(q.j, min(nxt, q.j + AFTER_VERB)):
+                    if doc.tokens[k] in CLAUSE_MARKERS:
+                        break
+                    c = _cue(doc, k)
+                    if c and c[1] == "verb":
+                        types.append(c[0])
+                        span_j = k + 1
+                        # coordinated verb: قتلوا وأسروا
+                        if k + 1 < s.t1 and doc.tokens[k + 1].startswith("و"):
+                            c2 = _cue(doc, k + 1)
+                            if c2 and c2[1] == "verb" and c2[0] not in types:
+                                types.append(c2[0])
+                                span_j = k + 2
+                        break
+            if not types:
+                last = None
+                continue
+            # victims: the noun after the figure, then a majority qualifier (جلهم من النساء)
+            if victims is None:
+                for k in range(q.j, min(s.t1, q.j + 3)):
+                    v = _victims_word(doc, k)
+                    if v is None and k in actor_at:
+                        v = "combatants"
+                    if v:
+                        victims = v
+                        if v != "unknown" and k >= span_j:
+                            span_j = k + 1
+                        break
+                    if doc.tokens[k] not in ("من",) and k > q.j:
+                        break
+            if victims in (None, "unknown"):
+                for k in range(q.j, min(s.t1, span_j + 6)):
+                    if doc.keys[k] in MAJORITY or doc.tokens[k] in MAJORITY:
+                        for k2 in range(k + 1, min(s.t1, k + 5)):
+                            v = _victims_word(doc, k2)
+                            if v:
+                                victims = v
+                                break
+                        break
+            # a breakdown of civilians makes the total civilian
+            aggregate = any(a < q.i for a in aggregate_at)
+            fig = {"q": q, "types": types, "i": span_i, "j": span_j, "victims": victims or "unknown",
+                   "aggregate": aggregate, "breakdown": [], "sent": s.i}
+            # merge "ارتقى 15 شخصا وأصيب آخرون": a different type right after the previous figure
+            if figures and figures[-1]["j"] + 2 >= span_i and not (set(types) & set(figures[-1]["types"])) \
+                    and figures[-1]["aggregate"] == aggregate:
+                prev = figures[-1]
+                prev.setdefault("more", []).append(fig)
+                prev["j"] = max(prev["j"], span_j)
+                last = prev
+                continue
+            figures.append(fig)
+            last = fig
+        for fig in figures:
+            if fig["victims"] == "unknown" and fig["breakdown"] and all(
+                    (b.victims or _victims_word(doc, b.j) if b.j < s.t1 else b.victims) == "civilians"
+                    for b in fig["breakdown"]):
+                fig["victims"] = "civilians"
+            out.append(fig)
+    return out
+
+
+def _scan_aggr(doc, s):
+    from extraction.matcher import scan
+    return scan(doc, load().aggregate, s.t0, s.t1)

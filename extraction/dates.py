@@ -1,0 +1,249 @@
+"""Dates: numeric (21-11-2016, 15/9/2014, "24 5 2015"), day + month name (Levantine and
+Egyptian, often both: "آب أغسطس 2016"), month + year, years, relative expressions
+(اليوم، أمس، الليلة الماضية، صباح اليوم، يوم أمس الاثنين) resolved against the
+publication date with the weekday checked, and bare weekdays (ليلة الخميس).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from extraction.lexicons import load
+
+NUMERIC_RE = re.compile(
+    r"(?<![\d/.\-])(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*((?:19|20)\d{2})(?![\d/.\-])"
+    r"|(?<![\d/.\-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?![\d/.\-])"
+    r"|(?<![\d/.\-,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\d/.\-])")
+YEAR_WORDS = {"عام", "سنه", "العام", "لعام", "بعام", "السنه"}
+DAY_LEAD = {"يوم", "ليله", "صباح", "مساء", "فجر", "ظهر", "ظهيره", "عصر", "منتصف", "ليل"}
+MONTH_WORD = {"شهر", "الشهر", "بشهر", "لشهر"}
+NEXT_DAY = {"التالي"}
+ARTICLE_REQUIRED = {"يوم", "ليله"}
+
+
+@dataclass
+class DateSpan:
+    i: int
+    j: int
+    fstart: int
+    fend: int
+    date: dt.date | None
+    precision: str
+    relative: bool = False
+    weekday_ok: bool | None = None
+    basis: str = ""
+    coord: bool = False  # second of a coordinated pair (صباح اليوم والليلة الماضية)
+
+
+def _mk(y, m, d):
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except (ValueError, TypeError):
+        return None
+
+
+def _weekday_at(doc, k, end):
+    """Weekday number if token k names one (الاثنين، الخميس ...)."""
+    if k >= end:
+        return None
+    for p, key in doc.variants(k):
+        raw = doc.tokens[k][p:]
+        if raw.startswith("ال") and key in load().weekdays:
+            return load().weekdays[key]
+    return None
+
+
+def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
+    lx = load()
+    out: list[DateSpan] = []
+    f = doc.folded
+    n = len(doc.tokens)
+    taken = [False] * n
+
+    def claim(i, j):
+        for x in range(i, j):
+            taken[x] = True
+            doc.covered[x] = "date"
+
+    # 1. numeric dates (one regex pass over the folded text)
+    for m in NUMERIC_RE.finditer(f):
+        if m.group(1):
+            d = _mk(m.group(4), m.group(3), m.group(1))
+        elif m.group(5):
+            d = _mk(m.group(5), m.group(6), m.group(7))
+        else:
+            d = _mk(m.group(10), m.group(9), m.group(8))
+        if d is None:
+            continue
+        i = doc.tok_index_at(m.start())
+        j = doc.tok_index_at(m.end())
+        if i >= j or not doc.active[i]:
+            continue
+        out.append(DateSpan(i, j, m.start(), m.end(), d, "day", basis="numeric"))
+        claim(i, j)
+
+    context_year = None
+    i = 0
+    while i < n:
+        if taken[i] or not doc.active[i]:
+            if taken[i] and out:
+                pass
+            i += 1
+            continue
+        tok = doc.tokens[i]
+        sent = doc.sentences[doc.sent_of[i]] if doc.sentences else None
+        end = sent.t1 if sent else n
+        # year alone: عام 2016
+        if doc.is_num[i] and len(tok) == 4 and tok[:2] in ("19", "20"):
+            context_year = int(tok)
+        # month names (guarded: a day before, a year after, شهر before, or a second month name)
+        hit = _month_at(doc, i, end)
+        if hit:
+            month, j = hit
+            # a second month name for the same month (آب أغسطس)
+            hit2 = _month_at(doc, j, end) if j < end and doc.link[j - 1] else None
+            if hit2 and hit2[0] == month:
+                j = hit2[1]
+            a = i
+            day = None
+            if i > 0 and doc.is_num[i - 1] and doc.link[i - 1] and not taken[i - 1] and doc.tokens[i - 1].isdigit() \
+                    and 1 <= int(doc.tokens[i - 1]) <= 31:
+                day = int(doc.tokens[i - 1])
+                a = i - 1
+            year = None
+            b = j
+            if b < end and doc.link[b - 1] and doc.tokens[b] in YEAR_WORDS:
+                b += 1
+            if b < end and doc.is_num[b] and len(doc.tokens[b]) == 4 and doc.tokens[b][:2] in ("19", "20"):
+                year = int(doc.tokens[b])
+                j = b + 1
+            lead = i > 0 and (doc.tokens[i - 1] in MONTH_WORD or doc.keys[i - 1] in MONTH_WORD)
+            if day is None and year is None and not lead and not hit2:
+                i += 1
+                continue
+            basis = "explicit"
+            if year is None:
+                # a year written later in the sentence, else the last one seen, else the publication year
+                for x in range(j, min(end, j + 8)):
+                    if doc.is_num[x] and len(doc.tokens[x]) == 4 and doc.tokens[x][:2] in ("19", "20"):
+                        year = int(doc.tokens[x])
+                        break
+                if year is None:
+                    year = context_year or (published.year if published else None)
+                    basis = "year inferred"
+                    if year and published and context_year is None:
+                        cand = _mk(year, month, day or 1)
+                        if cand and cand > published + dt.timedelta(days=1):
+                            year -= 1
+            else:
+                context_year = year
+            if lead and i > 0:
+                a = min(a, i - 1)
+            d = _mk(year, month, day or 1) if year else None
+            out.append(DateSpan(a, j, doc.starts[a], doc.ends[j - 1], d, "day" if day else "month", basis=basis))
+            claim(a, j)
+            i = j
+            continue
+        # year alone after عام / سنة
+        if tok in YEAR_WORDS or doc.keys[i] in YEAR_WORDS:
+            if i + 1 < end and doc.link[i] and doc.is_num[i + 1] and len(doc.tokens[i + 1]) == 4 \
+                    and doc.tokens[i + 1][:2] in ("19", "20"):
+                y = int(doc.tokens[i + 1])
+                context_year = y
+                out.append(DateSpan(i, i + 2, doc.starts[i], doc.ends[i + 1], dt.date(y, 1, 1), "year", basis="explicit"))
+                claim(i, i + 2)
+                i += 2
+                continue
+        # relative expressions
+        rel = _relative_at(doc, i, end)
+        if rel:
+            (kind, off, prec), j = rel
+            prev_tok = doc.tokens[i - 1] if i > 0 else ""
+            if j < end and doc.tokens[j] in NEXT_DAY:
+                # في اليوم التالي: the day after the last date mentioned
+                last = out[-1].date if out and out[-1].date else None
+                d = last + dt.timedelta(days=1) if last else None
+                out.append(DateSpan(i, j + 1, doc.starts[i], doc.ends[j], d, "day", relative=True, basis="day after previous date"))
+                claim(i, j + 1)
+                i = j + 1
+                continue
+            d = None
+            if published:
+                if kind == "relative":
+                    d = published + dt.timedelta(days=off)
+                elif kind == "relative_month":
+                    mm = published.month + off
+                    yy = published.year + (mm - 1) // 12
+                    d = dt.date(yy, (mm - 1) % 12 + 1, 1)
+                elif kind == "relative_year":
+                    d = dt.date(published.year + off, 1, 1)
+            wk = _weekday_at(doc, j, end) if j < end and doc.link[j - 1] else None
+            ok = None
+            if wk is not None:
+                ok = (d.weekday() == wk) if d else None
+                j += 1
+            out.append(DateSpan(i, j, doc.starts[i], doc.ends[j - 1], d, prec, relative=True, weekday_ok=ok,
+                                basis="relative to publication"))
+            claim(i, j)
+            i = j
+            continue
+        # bare weekday after يوم / ليلة / صباح ...: the last such day on or before publication
+        if doc.keys[i] in DAY_LEAD or doc.variants(i)[-1][1] in DAY_LEAD:
+            k = i + 1
+            if k < end and doc.tokens[k] in ("ليله", "يوم") and doc.link[i]:
+                k += 1
+            wk = _weekday_at(doc, k, end) if k < end and doc.link[k - 1] else None
+            if wk is not None:
+                j = k + 1
+                if j < end and doc.keys[j] in ("ماضي", "فايت"):
+                    j += 1
+                d = None
+                if published:
+                    back = (published.weekday() - wk) % 7
+                    d = published - dt.timedelta(days=back)
+                out.append(DateSpan(i, j, doc.starts[i], doc.ends[j - 1], d, "day", relative=True, weekday_ok=True,
+                                    basis="weekday before publication"))
+                claim(i, j)
+                i = j
+                continue
+        i += 1
+    out.sort(key=lambda s: s.i)
+    for a, b in zip(out, out[1:]):
+        if b.i == a.j and doc.tokens[b.i].startswith("و") and doc.link[a.j - 1]:
+            b.coord = True
+    return out
+
+
+def _month_at(doc, i, end):
+    lx = load()
+    for p, key in doc.variants(i):
+        L = lx.months.first.get(key)
+        if not L:
+            continue
+        for n in range(min(L, end - i), 0, -1):
+            if n > 1 and not all(doc.link[i + x] for x in range(n - 1)):
+                continue
+            k = (key,) + tuple(doc.keys[i + x] for x in range(1, n))
+            hit = lx.months.get(k)
+            if hit:
+                return hit, i + n
+    return None
+
+
+def _relative_at(doc, i, end):
+    lx = load()
+    for p, key in doc.variants(i):
+        L = lx.date_words.first.get(key)
+        if not L:
+            continue
+        for n in range(min(L, end - i), 0, -1):
+            if n > 1 and not all(doc.link[i + x] for x in range(n - 1)):
+                continue
+            k = (key,) + tuple(doc.keys[i + x] for x in range(1, n))
+            hit = lx.date_words.get(k)
+            if hit:
+                if n == 1 and key in ARTICLE_REQUIRED and not doc.tokens[i][p:].startswith("ال"):
+                    continue  # يوم / ليلة without the article are not "today" / "tonight"
+                return hit, i + n
+    return None

@@ -1,0 +1,142 @@
+"""Lexicons under data/lexicons/ (CSV an analyst can read and extend), loaded once per process.
+
+Every phrase is turned into a tuple of word keys (``arabic.name_key`` per word: folded,
+article dropped), so matching is a dict lookup on the folded tokens of a report.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arabic.normalize import fold, name_key
+
+LEXICON_DIR = Path(os.environ.get("FRONTLINE_LEXICONS",
+                                  Path(__file__).resolve().parent.parent / "data" / "lexicons"))
+
+
+def read_csv(name: str) -> list[dict]:
+    with open(LEXICON_DIR / name, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    fields = list(rows[0].keys())[:1] if rows else []
+    # a row missing its first column is a typo, not an entry: skip it
+    return [r for r in rows if all((r.get(f) or "").strip() for f in fields)]
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(name_key(phrase).split())
+
+
+class PhraseIndex:
+    """Phrases as tuples of word keys -> payload; longest match first."""
+
+    def __init__(self):
+        self.entries: dict[tuple[str, ...], object] = {}
+        self.first: dict[str, int] = {}  # first word key -> longest phrase length starting with it
+
+    def add(self, phrase, payload, overwrite=False):
+        key = phrase if isinstance(phrase, tuple) else phrase_key(phrase)
+        if not key:
+            return
+        if key in self.entries and not overwrite:
+            return
+        self.entries[key] = payload
+        if self.first.get(key[0], 0) < len(key):
+            self.first[key[0]] = len(key)
+
+    def __contains__(self, key):
+        return key in self.entries
+
+    def get(self, key, default=None):
+        return self.entries.get(key, default)
+
+
+def _militia_variants(phrase: str) -> list[str]:
+    """مليشيات / ميليشيات / ميلشيات are all in use."""
+    out = {phrase}
+    f = fold(phrase)
+    for a, b in (("مليشي", "ميليشي"), ("ميليشي", "مليشي"), ("ميليشي", "ميلشي")):
+        if a in f:
+            out.add(f.replace(a, b))
+    return sorted(out)
+
+
+@dataclass
+class Faction:
+    id: str
+    name_en: str
+    name_ar: str
+    side: str
+    actor_type: str
+    inter_code: int
+    in_events: bool
+
+
+@dataclass
+class Lexicons:
+    factions: dict = field(default_factory=dict)
+    actors: PhraseIndex = field(default_factory=PhraseIndex)
+    actor_extenders: set = field(default_factory=set)
+    numbers: dict = field(default_factory=dict)          # word key -> (value, kind)
+    vague: PhraseIndex = field(default_factory=PhraseIndex)
+    victims: dict = field(default_factory=dict)          # word key -> (victims, count|None)
+    casualty: dict = field(default_factory=dict)         # word key -> (type, role)
+    aggregate: PhraseIndex = field(default_factory=PhraseIndex)
+    modifiers: PhraseIndex = field(default_factory=PhraseIndex)
+    months: PhraseIndex = field(default_factory=PhraseIndex)
+    date_words: PhraseIndex = field(default_factory=PhraseIndex)
+    weekdays: dict = field(default_factory=dict)
+    triggers: PhraseIndex = field(default_factory=PhraseIndex)
+    weapons: PhraseIndex = field(default_factory=PhraseIndex)
+    place_triggers: dict = field(default_factory=dict)   # word key -> (number, kind)
+    name_heads: set = field(default_factory=set)
+    place_adjectives: set = field(default_factory=set)
+    furniture: set = field(default_factory=set)
+    place_stop: set = field(default_factory=set)
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Lexicons:
+    lx = Lexicons()
+    for row in read_csv("factions.csv"):
+        f = Faction(row["id"], row["name_en"], row["name_ar"], row["side"], row["actor_type"],
+                    int(row["inter_code"] or 8), (row.get("in_events") or "yes").strip() != "no")
+        lx.factions[f.id] = f
+        for phrase in [row["name_ar"]] + [a for a in (row["aliases"] or "").split("|") if a.strip()]:
+            for variant in _militia_variants(phrase.strip()):
+                lx.actors.add(variant, f.id)
+    lx.actor_extenders = {name_key(r["word"]) for r in read_csv("actor_extenders.csv")}
+    for r in read_csv("number_words.csv"):
+        lx.numbers[fold(r["word"]).strip()] = (int(r["value"]), r["kind"])
+    for r in read_csv("vague_quantities.csv"):
+        lx.vague.add(r["phrase"], (int(r["low"]) if r["low"] else None,
+                                   int(r["high"]) if r["high"] else None))
+    for r in read_csv("victim_words.csv"):
+        lx.victims[name_key(r["word"])] = (r["victims"], int(r["count"]) if r["count"] else None)
+    for r in read_csv("casualty_terms.csv"):
+        lx.casualty.setdefault(name_key(r["word"]), (r["type"], r["role"]))
+    for r in read_csv("aggregate_markers.csv"):
+        lx.aggregate.add(r["phrase"], r["meaning"])
+    for r in read_csv("quantity_modifiers.csv"):
+        lx.modifiers.add(r["phrase"], r["effect"])
+    for r in read_csv("months.csv"):
+        lx.months.add(r["name"], int(r["month"]))
+    for r in read_csv("date_words.csv"):
+        lx.date_words.add(r["phrase"], (r["kind"], int(r["offset_days"]), r["precision"]))
+    for r in read_csv("weekdays.csv"):
+        lx.weekdays[name_key(r["name"])] = int(r["weekday"])
+    for r in read_csv("event_triggers.csv"):
+        if not r.get("event_type") or not r.get("sub_event_type"):
+            continue
+        lx.triggers.add(r["phrase"], (r["event_type"], r["sub_event_type"], int(r["weight"] or 1)))
+    for r in read_csv("weapons.csv"):
+        lx.weapons.add(r["phrase"], (r["weapon_en"], r["class"]))
+    for r in read_csv("place_triggers.csv"):
+        lx.place_triggers[name_key(r["word"])] = (r["number"], r["kind"], name_key(r.get("singular") or r["word"]))
+    lx.name_heads = {name_key(r["word"]) for r in read_csv("place_name_heads.csv")}
+    lx.place_adjectives = {name_key(r["word"]) for r in read_csv("place_adjectives.csv")}
+    lx.furniture = {name_key(r["line"]) for r in read_csv("furniture.csv")}
+    lx.place_stop = {name_key(r["word"]) for r in read_csv("place_stopwords.csv")}
+    return lx
