@@ -1,0 +1,592 @@
+"""Ingestion: files, folders, uploads and pasted text into the store.
+
+One path for the CLI (``python -m extraction ingest``) and the dashboard's uploads.
+
+- Formats: ``.txt``/``.md`` (first non-empty line is the headline; the stored text is
+  the whole file), ``.html``/``.htm`` (main text by trafilatura: scripts, navigation
+  and boilerplate dropped), ``.jsonl`` and ``.csv`` (one report per line/row; columns
+  ``text`` (required), ``title``, ``published``, ``source``, ``url``). Folders are
+  walked recursively; files with other extensions, dotfiles, ``*.meta.json`` sidecars
+  and README/LICENSE/ATTRIBUTION/NOTICE/SOURCES files are skipped there.
+- A sidecar ``FILE.meta.json`` beside a .txt/.md/.html file may give ``title``,
+  ``published``, ``source``, ``url``. Metadata in the file (sidecar, jsonl/csv
+  columns, HTML metadata) wins over ``--published``/``--source``, which fill the gaps.
+- Dedup: by the sha256 of the normalized text (store.decode.normalize_for_hash). A
+  known text adds a source record to the existing report (if that source/locator
+  is new) and counts as a duplicate.
+- Each report is written with its extraction in one transaction. Extraction runs
+  before the transaction; if it raises, the report is stored with status ``error``
+  and the error, and ``reprocess`` retries it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from store import schema as S
+from store import decode as _decode
+from store.decode import InputError, content_hash, decode_bytes
+from store.records import utcnow, write_extraction
+
+TEXT_EXT = {".txt", ".md", ".markdown"}
+HTML_EXT = {".html", ".htm", ".xhtml"}
+ROW_EXT = {".jsonl", ".ndjson", ".csv"}
+SUPPORTED = TEXT_EXT | HTML_EXT | ROW_EXT
+SKIP_NAMES = re.compile(r"^(readme|license|licence|attribution|notice|sources|copying|authors)(\..*)?$", re.I)
+COLUMNS = ("text", "title", "published", "source", "url")
+
+
+@dataclass
+class Record:
+    """One report to store, decoded, with its metadata."""
+    text: str
+    raw: bytes
+    encoding: str
+    format: str
+    locator: str
+    title: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    source: str | None = None
+    path: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)             # one line each: "where: reason"
+    extraction_errors: list[str] = field(default_factory=list)  # stored, but extraction raised
+    report_ids: list[int] = field(default_factory=list)         # every report added or matched
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and not self.extraction_errors
+
+    def merge(self, other: "IngestSummary") -> None:
+        self.added += other.added
+        self.duplicates += other.duplicates
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.errors += other.errors
+        self.extraction_errors += other.extraction_errors
+        self.report_ids += other.report_ids
+
+    def line(self) -> str:
+        s = f"added {self.added}, duplicates {self.duplicates}, failed {self.failed}"
+        if self.extraction_errors:
+            s += f", extraction errors {len(self.extraction_errors)} (stored; run reprocess to retry)"
+        if self.skipped:
+            s += f", skipped {self.skipped} non-report files"
+        return s
+
+
+# -- dates --------------------------------------------------------------------------------
+_DATE_FORMATS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$"), "ymd"),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), "dmy"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+]
+
+
+def parse_published(value) -> dt.date | None:
+    """A publication date: YYYY-MM-DD, ISO date-time (2017-03-29T00:01:23Z), YYYY/MM/DD,
+    DD-MM-YYYY or DD/MM/YYYY (day first, as written in Syria), YYYYMMDD. Empty → None.
+    Anything else raises InputError("unparseable date ...")."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = str(value).strip().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2))
+    if not s:
+        return None
+    for rx, order in _DATE_FORMATS:
+        m = rx.match(s)
+        if m:
+            a, b, c = (int(x) for x in m.groups())
+            y, mo, d = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                date = dt.date(y, mo, d)
+            except ValueError:
+                break
+            if not 1900 <= date.year <= 2100:
+                break
+            return date
+    raise InputError(f"unparseable date {str(value)[:40]!r} (use YYYY-MM-DD)")
+
+
+def _language(text: str) -> str:
+    sample = text[:4000]
+    letters = [c for c in sample if c.isalpha()]
+    if not letters:
+        return "und"
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
+    return "ar" if arabic / len(letters) >= 0.3 else "en" if all(c.isascii() for c in letters[:500]) else "und"
+
+
+def _check_text(text: str) -> str:
+    if not text or not text.strip():
+        raise InputError("empty text")
+    if len(text) > _decode.MAX_REPORT_CHARS:
+        raise InputError(f"report too long ({len(text):,} characters; the limit is {_decode.MAX_REPORT_CHARS:,})")
+    return text
+
+
+# -- readers ----------------------------------------------------------------------------------
+def _headline(text: str, md: bool = False) -> str | None:
+    for line in text.splitlines():
+        line = line.strip().lstrip("\ufeff")
+        if line:
+            if md:
+                line = line.lstrip("#").strip()
+            return line[:500] or None
+    return None
+
+
+def _sidecar(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    side = path.with_name(path.name + ".meta.json")
+    if not side.is_file():
+        return {}
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"bad sidecar {side.name}: {exc}")
+    if not isinstance(meta, dict):
+        raise InputError(f"bad sidecar {side.name}: not a JSON object")
+    return meta
+
+
+def _html_text(html: str) -> tuple[str, dict]:
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True,
+                               output_format="txt", deduplicate=False)
+    if not text or not text.strip():
+        from trafilatura import html2txt
+        text = html2txt(html) or ""
+    meta = {}
+    try:
+        md = trafilatura.extract_metadata(html)
+        if md is not None:
+            meta = {"title": md.title, "published": md.date, "url": md.url, "source": md.sitename}
+    except Exception:
+        meta = {}
+    return text, {k: v for k, v in meta.items() if v}
+
+
+def read_document(name: str, data: bytes, path: Path | None = None,
+                  published=None, source: str | None = None) -> list[Record]:
+    """One .txt/.md/.html document → one Record (raises InputError)."""
+    ext = Path(name).suffix.lower()
+    text, enc = decode_bytes(data)
+    meta = _sidecar(path)
+    if ext in HTML_EXT:
+        body, html_meta = _html_text(text)
+        for k, v in html_meta.items():
+            meta.setdefault(k, v)
+        if not body.strip():
+            raise InputError("no text found in HTML")
+        text, fmt = body, "html"
+    else:
+        fmt = "md" if ext in (".md", ".markdown") else "txt"
+    _check_text(text)
+    title = meta.get("title") or _headline(text, md=(fmt == "md"))
+    pub = meta.get("published")
+    try:
+        pub_date = parse_published(pub) if pub else parse_published(published)
+    except InputError:
+        if fmt == "html" and pub and "published" not in _sidecar(path):
+            pub_date = parse_published(published)  # HTML metadata dates are best effort
+        else:
+            raise
+    return [Record(text=text, raw=data, encoding=enc, format=fmt, locator=str(path or name), title=title,
+                   url=meta.get("url"), published=pub_date, source=meta.get("source") or source,
+                   path=str(path) if path else None)]
+
+
+def _row_record(obj: dict, raw: bytes, enc: str, fmt: str, where: str, path: Path | None,
+                published, source) -> Record:
+    text = obj.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise InputError("empty text")
+    if not isinstance(text, str):
+        raise InputError(f"text is not a string ({type(text).__name__})")
+    _check_text(text)
+
+    def s(key):
+        v = obj.get(key)
+        return None if v is None or (isinstance(v, str) and not v.strip()) else str(v).strip()
+
+    pub = s("published")
+    return Record(text=text, raw=raw, encoding=enc, format=fmt, locator=where, title=s("title"), url=s("url"),
+                  published=parse_published(pub) if pub else parse_published(published),
+                  source=s("source") or source, path=str(path) if path else None)
+
+
+def read_rows(name: str, data: bytes, path: Path | None = None, published=None,
+              source: str | None = None) -> Iterator[Record | InputError]:
+    """A .jsonl or .csv file → Records, or InputError for a bad line/row (the message
+    starts with ``line N:``). A file-level problem raises InputError."""
+    ext = Path(name).suffix.lower()
+    text, enc = decode_bytes(data)
+    out_enc = "utf-8" if enc.startswith(("utf-16", "utf-32", "utf-8")) else enc
+    label = str(path or name)
+    if ext in (".jsonl", ".ndjson"):
+        for n, line in enumerate(text.splitlines(keepends=True), 1):
+            if not line.strip():
+                continue
+            raw = line.encode(out_enc, errors="replace")
+            where = f"{label}:{n}"
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                yield InputError(f"line {n}: bad JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(obj, dict):
+                yield InputError(f"line {n}: bad JSON line (not an object)")
+                continue
+            try:
+                yield _row_record(obj, raw, enc, "jsonl", where, path, published, source)
+            except InputError as exc:
+                yield InputError(f"line {n}: {exc}")
+        return
+    # CSV: the header names the columns; the raw bytes of a row are its lines as read.
+    lines = text.splitlines(keepends=True)
+    buf: list[str] = []
+    pos = [0]
+
+    def feed():
+        for i, line in enumerate(lines):
+            pos[0] = i + 1
+            buf.append(line)
+            yield line
+
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.count("\n") else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(feed(), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("empty file")
+    except csv.Error as exc:
+        raise InputError(f"line 1: bad CSV header ({exc})")
+    cols = [h.strip().lstrip("\ufeff").lower() for h in header]
+    if "text" not in cols:
+        raise InputError(f"missing text column (columns: {', '.join(cols)[:120]})")
+    buf.clear()
+    while True:
+        start = pos[0] + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield InputError(f"line {start}: bad CSV row ({exc})")
+            buf.clear()
+            continue
+        raw = "".join(buf).encode(out_enc, errors="replace")
+        buf.clear()
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(cols):
+            yield InputError(f"line {start}: {len(row)} fields, header has {len(cols)}")
+            continue
+        obj = dict(zip(cols, row))
+        try:
+            yield _row_record(obj, raw, enc, "csv", f"{label}:{start}", path, published, source)
+        except InputError as exc:
+            yield InputError(f"line {start}: {exc}")
+
+
+def read_bytes(name: str, data: bytes, path: Path | None = None, published=None,
+               source: str | None = None) -> Iterator[Record | InputError]:
+    """Any supported file → Records / per-line InputErrors; raises InputError for the file."""
+    ext = Path(name).suffix.lower()
+    if ext not in SUPPORTED:
+        raise InputError(f"unsupported file type {ext or '(no extension)'} "
+                         f"(supported: {', '.join(sorted(SUPPORTED))})")
+    if ext in ROW_EXT:
+        yield from read_rows(name, data, path, published, source)
+    else:
+        yield from read_document(name, data, path, published, source)
+
+
+# -- storing ----------------------------------------------------------------------------------
+def _source_key(rec: Record) -> str:
+    return hashlib.sha256(f"{rec.source or ''}\x1f{rec.url or ''}\x1f{rec.locator}".encode()).hexdigest()
+
+
+def _add_source(conn, report_id: int, rec: Record) -> bool:
+    key = _source_key(rec)
+    RSc = S.report_sources.c
+    # Already known: the same locator with the same source and url, where a missing
+    # source/url on the new copy matches anything (re-ingesting a folder without
+    # --source adds nothing).
+    conds = [RSc.report_id == report_id, RSc.locator == rec.locator]
+    if rec.source is not None:
+        conds.append(RSc.source == rec.source)
+    if rec.url is not None:
+        conds.append(RSc.url == rec.url)
+    exists = conn.execute(select(RSc.id).where(*conds).limit(1)).first() or conn.execute(
+        select(RSc.id).where(RSc.report_id == report_id, RSc.dedup_key == key)).first()
+    if exists:
+        return False
+    conn.execute(insert(S.report_sources).values(
+        report_id=report_id, source=rec.source, url=rec.url, locator=rec.locator, title=rec.title,
+        published=rec.published, added_at=utcnow(), dedup_key=key))
+    if rec.source:
+        names = [r[0] for r in conn.execute(select(S.report_sources.c.source).where(
+            S.report_sources.c.report_id == report_id, S.report_sources.c.source.is_not(None))
+            .distinct().order_by(S.report_sources.c.source))]
+        conn.execute(update(S.reports).where(S.reports.c.id == report_id).values(source_names="; ".join(names)))
+    # fill metadata the first copy lacked
+    row = conn.execute(select(S.reports.c.url, S.reports.c.published, S.reports.c.title)
+                       .where(S.reports.c.id == report_id)).first()
+    fill = {}
+    if row.url is None and rec.url:
+        fill["url"] = rec.url
+    if row.published is None and rec.published:
+        fill["published"] = rec.published
+    if row.title is None and rec.title:
+        fill["title"] = rec.title
+    if fill:
+        conn.execute(update(S.reports).where(S.reports.c.id == report_id).values(**fill))
+    return True
+
+
+def _existing(conn, h: str) -> int | None:
+    row = conn.execute(select(S.reports.c.id).where(S.reports.c.content_hash == h)).first()
+    return row[0] if row else None
+
+
+def run_extractor(store, text: str, published: dt.date | None, title: str | None,
+                  report_id: str | None, path: str | None) -> tuple[dict | None, str | None, str | None]:
+    """(result, version, error line). Never raises."""
+    try:
+        fn, version = store.extractor()
+    except Exception as exc:
+        return None, None, f"extractor unavailable: {exc.__class__.__name__}: {exc}".splitlines()[0][:500]
+    try:
+        result = fn(text, published=published.isoformat() if published else None, title=title,
+                    report_id=report_id, path=path)
+        if not isinstance(result, dict):
+            raise TypeError(f"extractor returned {type(result).__name__}, not a dict")
+        return result, version, None
+    except Exception as exc:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" ({Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
+        msg = f"{exc.__class__.__name__}: {exc}".replace("\n", " ")[:400]
+        return None, version, msg + where
+
+
+def store_record(store, rec: Record, extract: bool = True) -> tuple[str, int, str | None]:
+    """Store one record: ("added" | "duplicate", report id, extraction error or None)."""
+    h = content_hash(rec.text)
+    with store.read() as conn:
+        rid = _existing(conn, h)
+    if rid is not None:
+        with store.write() as conn:
+            _add_source(conn, rid, rec)
+        return "duplicate", rid, None
+    result = version = error = None
+    if extract:
+        result, version, error = run_extractor(store, rec.text, rec.published, rec.title, h[:16], rec.path)
+    for attempt in range(2):
+        try:
+            with store.write() as conn:
+                rid = _existing(conn, h)  # another process may have stored it meanwhile
+                if rid is not None:
+                    _add_source(conn, rid, rec)
+                    return "duplicate", rid, None
+                now = utcnow()
+                rid = conn.execute(insert(S.reports).values(
+                    content_hash=h, raw=rec.raw, text=rec.text, encoding=rec.encoding, format=rec.format,
+                    title=rec.title, url=rec.url, published=rec.published, language=_language(rec.text),
+                    source_names=rec.source, ingested_at=now,
+                    status="ok" if result is not None else ("error" if error else "pending"),
+                    error=error, extractor_version=version,
+                    extracted_at=now if result is not None else None,
+                ).returning(S.reports.c.id)).scalar_one()
+                _add_source(conn, rid, rec)
+                if result is not None:
+                    write_extraction(conn, rid, h, result, version)
+            return "added", rid, error
+        except IntegrityError:
+            if attempt:  # a concurrent writer on a server database won the race twice: give up loudly
+                raise
+    raise RuntimeError("unreachable")
+
+
+def _ingest_records(store, items: Iterable[Record | InputError], summary: IngestSummary, label: str,
+                    extract: bool) -> None:
+    for item in items:
+        if isinstance(item, InputError):
+            summary.failed += 1
+            summary.errors.append(f"{label}: {item}")
+            continue
+        try:
+            status, rid, error = store_record(store, item, extract=extract)
+        except Exception as exc:  # the database itself failed: report it for this record, keep going
+            summary.failed += 1
+            summary.errors.append(f"{item.locator}: not stored: {exc.__class__.__name__}: {exc}"[:500])
+            continue
+        summary.report_ids.append(rid)
+        if status == "added":
+            summary.added += 1
+            if error:
+                summary.extraction_errors.append(f"report {rid} ({item.locator}): {error}")
+        else:
+            summary.duplicates += 1
+
+
+def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str | None = None,
+                 title: str | None = None, url: str | None = None, path: Path | None = None,
+                 extract: bool = True, label: str | None = None) -> IngestSummary:
+    """Ingest one file's bytes (an upload: ``name`` gives the format). ``title``/``url``
+    apply to a single-document file when the file does not give them."""
+    summary = IngestSummary()
+    label = label or str(path or name)
+    try:
+        published = parse_published(published)
+        items = list(read_bytes(name, data, path=path, published=published, source=source))
+    except InputError as exc:
+        summary.failed += 1
+        summary.errors.append(f"{label}: {exc}")
+        return summary
+    except Exception as exc:  # a reader bug must not stop the batch
+        summary.failed += 1
+        summary.errors.append(f"{label}: unreadable ({exc.__class__.__name__}: {exc})"[:500])
+        return summary
+    if len(items) == 1 and isinstance(items[0], Record):
+        if title:
+            items[0].title = title
+        items[0].url = items[0].url or url
+        if path is None:
+            items[0].locator = f"upload:{name}"
+    elif path is None:
+        for it in items:
+            if isinstance(it, Record):
+                it.locator = f"upload:{it.locator}"
+    _ingest_records(store, items, summary, label, extract)
+    return summary
+
+
+def ingest_text(store, text: str, *, title: str | None = None, source: str | None = None,
+                url: str | None = None, published=None, extract: bool = True) -> IngestSummary:
+    """Ingest pasted text (the dashboard's form)."""
+    summary = IngestSummary()
+    try:
+        if not isinstance(text, str):
+            raise InputError("text is not a string")
+        _check_text(text)
+        rec = Record(text=text, raw=text.encode("utf-8"), encoding="utf-8", format="text",
+                     locator=f"text:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}",
+                     title=(title or "").strip() or _headline(text), url=url or None,
+                     published=parse_published(published), source=source or None)
+    except InputError as exc:
+        summary.failed += 1
+        summary.errors.append(f"pasted text: {exc}")
+        return summary
+    _ingest_records(store, [rec], summary, "pasted text", extract)
+    return summary
+
+
+def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str], int]:
+    """(files to read, errors for missing paths, number of non-report files skipped in folders)."""
+    files: list[Path] = []
+    errors: list[str] = []
+    skipped = 0
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for n in sorted(names):
+                    f = Path(root) / n
+                    if (n.startswith(".") or n.endswith(".meta.json") or SKIP_NAMES.match(n)
+                            or f.suffix.lower() not in SUPPORTED):
+                        skipped += 1
+                        continue
+                    files.append(f)
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            errors.append(f"{path}: not a regular file")
+        else:
+            errors.append(f"{path}: no such file or folder")
+    # the same file named twice (overlapping arguments) is read once
+    seen, unique = set(), []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors, skipped
+
+
+def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, source: str | None = None,
+                 progress: bool = True, extract: bool = True) -> IngestSummary:
+    """Ingest files and folders (recursively). Returns the summary; never raises for bad input."""
+    summary = IngestSummary()
+    try:
+        published = parse_published(published)
+    except InputError as exc:
+        summary.failed += 1
+        summary.errors.append(f"--published: {exc}")
+        return summary
+    files, errors, skipped = collect_files(paths)
+    summary.failed += len(errors)
+    summary.errors += errors
+    summary.skipped += skipped
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr, dynamic_ncols=True,
+                   disable=None)
+    try:
+        for f in files:
+            path = f.resolve()
+            try:
+                size = path.stat().st_size
+                if size > _decode.MAX_FILE_BYTES:
+                    raise InputError(f"file too large ({size:,} bytes; the limit is {_decode.MAX_FILE_BYTES:,})")
+                data = path.read_bytes()
+            except InputError as exc:
+                summary.failed += 1
+                summary.errors.append(f"{f}: {exc}")
+            except OSError as exc:
+                summary.failed += 1
+                summary.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
+            else:
+                summary.merge(ingest_bytes(store, f.name, data, published=published, source=source,
+                                           path=path, extract=extract, label=str(f)))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(added=summary.added, dup=summary.duplicates, failed=summary.failed,
+                                refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
+    return summary

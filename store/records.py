@@ -1,0 +1,502 @@
+"""Writing reports and their extraction, and materializing corrections.
+
+Event rows hold *effective* values: the extractor's values (kept verbatim as JSON
+in ``events.extracted``) with the analyst's active corrections laid on top. They
+are recomputed whenever either side changes (a new extraction, a new or reverted
+correction), so reads are plain indexed SQL and the corrections table stays the
+single source of truth for the analyst's work.
+
+Stable keys (survive re-extraction; corrections point at them):
+- event:   ``{hash16}:{evidence_start}-{evidence_end}:{extracted place id or folded name}``
+           (``#2``, ``#3``... when one extraction yields several such events)
+- mention: ``{hash16}:{kind}:{start}-{end}``
+where ``hash16`` is the first 16 hex digits of the report's content hash.
+When a new extractor moves the evidence span, a correction falls back to the
+event of the same report whose span overlaps its anchor most (same place first);
+a correction with no match is kept, marked ``applied = false`` (an orphan) and
+listed by ``stats``, never deleted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import defaultdict
+from typing import Any, Iterable
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from store import schema as S
+
+EVENT_FIELDS = ("place", "date", "killed", "injured", "actors", "event_type", "sub_event_type",
+                "weapons", "is_false")
+MENTION_FIELDS = ("place", "dismissed")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _fold(text: str) -> str:
+    try:
+        from arabic import fold
+    except Exception:  # arabic/ unavailable: plain lower-casing still searches
+        return text.lower()
+    return fold(text).lower()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from the extractor or a correction: date, 'YYYY-MM-DD[...]', 'YYYY-MM', 'YYYY'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = str(value).strip()
+    try:
+        if len(s) >= 10:
+            return dt.date.fromisoformat(s[:10])
+        if len(s) == 7:
+            return dt.date(int(s[:4]), int(s[5:7]), 1)
+        if len(s) == 4 and s.isdigit():
+            return dt.date(int(s), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def _int(v: Any) -> int | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return int(round(f))
+
+
+def _float(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def figures(v: Any) -> tuple[int | None, int | None, int | None]:
+    """(low, best, high) from {"low","best","high"}, a number, or None."""
+    if v is None:
+        return None, None, None
+    if isinstance(v, dict):
+        return _int(v.get("low")), _int(v.get("best")), _int(v.get("high"))
+    n = _int(v)
+    return n, n, n
+
+
+def place_fields(place: Any) -> dict:
+    """Normalized place dict (place_id, pcode, name_ar, name_en, kind, lat, lon, geo_precision)."""
+    p = place if isinstance(place, dict) else {}
+    resolved = p.get("resolved", True) is not False and p.get("place_id") is not None
+    return {
+        "place_id": p.get("place_id") if resolved else None,
+        "pcode": p.get("pcode") if resolved else None,
+        "name_ar": p.get("name_ar") or (p.get("text") if not resolved else None),
+        "name_en": p.get("name_en"),
+        "kind": p.get("place_kind") or (p.get("kind") if p.get("kind") not in (None, "place") else None),
+        "lat": _float(p.get("lat")) if resolved else None,
+        "lon": _float(p.get("lon")) if resolved else None,
+        "geo_precision": _int(p.get("geo_precision")) if resolved else None,
+    }
+
+
+def _place_anchor(place: Any) -> str:
+    p = place if isinstance(place, dict) else {}
+    if p.get("place_id") and p.get("resolved", True) is not False:
+        return str(p["place_id"])
+    name = p.get("text") or p.get("name_ar") or ""
+    return _fold(str(name)).replace(" ", "_")[:40] or "-"
+
+
+def _evidence(ev: dict) -> tuple[int | None, int | None, str | None]:
+    e = ev.get("evidence") if isinstance(ev.get("evidence"), dict) else {}
+    return _int(e.get("start")), _int(e.get("end")), e.get("text")
+
+
+# -- gazetteer kind lookup (optional) ------------------------------------------------
+_GAZ = None
+_GAZ_FAILED = False
+
+
+def gazetteer_place(place_id: str | None):
+    """The gazetteer's Place for an id, or None (no gazetteer, unknown id)."""
+    global _GAZ, _GAZ_FAILED
+    if not place_id or _GAZ_FAILED:
+        return None
+    if _GAZ is None:
+        try:
+            from geo import load_gazetteer
+            _GAZ = load_gazetteer()
+        except Exception:
+            _GAZ_FAILED = True
+            return None
+    try:
+        return _GAZ.place(place_id)
+    except Exception:
+        return None
+
+
+# -- keys ------------------------------------------------------------------------------
+def event_keys(hash16: str, events: list[dict]) -> list[str]:
+    seen: dict[str, int] = defaultdict(int)
+    keys = []
+    for ev in events:
+        s, e, _ = _evidence(ev)
+        base = f"{hash16}:{'' if s is None else s}-{'' if e is None else e}:{_place_anchor(ev.get('place'))}"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return keys
+
+
+def mention_keys(hash16: str, mentions: list[dict]) -> list[str]:
+    seen: dict[str, int] = defaultdict(int)
+    keys = []
+    for m in mentions:
+        base = f"{hash16}:{m.get('kind')}:{_int(m.get('start'))}-{_int(m.get('end'))}"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return keys
+
+
+# -- effective values ------------------------------------------------------------------
+def effective_event(ev: dict, corrections: list[dict], actors: dict[str, dict],
+                    mention_places: dict[tuple[int, int], dict] | None = None) -> tuple[dict, list[dict]]:
+    """(column values, actor rows) of one event: extracted ``ev`` + ``corrections``
+    (oldest first; the latest per field wins)."""
+    place = place_fields(ev.get("place"))
+    pl = ev.get("place") if isinstance(ev.get("place"), dict) else {}
+    corrected_fields: set[str] = set()
+    if mention_places and place["place_id"] is None:
+        span = (_int(pl.get("start")), _int(pl.get("end")))
+        if span in mention_places:
+            place = dict(mention_places[span])
+            corrected_fields.add("place")
+    if place["place_id"] and (place["kind"] is None or place["lat"] is None):
+        gp = gazetteer_place(place["place_id"])
+        if gp is not None:
+            place["kind"] = place["kind"] or getattr(gp, "kind", None)
+            if place["lat"] is None:
+                place["lat"], place["lon"] = _float(getattr(gp, "lat", None)), _float(getattr(gp, "lon", None))
+    date = parse_date(ev.get("date"))
+    date_precision = ev.get("date_precision")
+    k = figures(ev.get("killed"))
+    i = figures(ev.get("injured"))
+    actor_list = [{"actor_id": str(a), **{kk: vv for kk, vv in actors.get(str(a), {}).items() if kk != "actor_id"}}
+                  for a in (ev.get("actors") or []) if a is not None]
+    event_type, sub_event_type = ev.get("event_type"), ev.get("sub_event_type")
+    weapons = [str(w) for w in (ev.get("weapons") or [])]
+    is_false = False
+
+    for c in corrections:
+        field, new = c["field"], c["new_value"]
+        corrected_fields.add(field)
+        if field == "place":
+            place = place_fields(new) if new else place_fields(None)
+        elif field == "date":
+            if isinstance(new, dict):
+                date, date_precision = parse_date(new.get("date")), new.get("precision", date_precision)
+            else:
+                date = parse_date(new)
+        elif field == "killed":
+            k = figures(new)
+        elif field == "injured":
+            i = figures(new)
+        elif field == "actors":
+            actor_list = []
+            for a in new or []:
+                a = a if isinstance(a, dict) else {"actor_id": str(a), **actors.get(str(a), {})}
+                actor_list.append({"actor_id": str(a.get("actor_id")), "name_en": a.get("name_en"),
+                                   "side": a.get("side")})
+        elif field == "event_type":
+            event_type = new
+        elif field == "sub_event_type":
+            sub_event_type = new
+        elif field == "weapons":
+            weapons = [str(w) for w in (new or [])]
+        elif field == "is_false":
+            is_false = bool(new)
+
+    # de-duplicate actors, keep order
+    seen_a, actor_rows = set(), []
+    for a in actor_list:
+        if a["actor_id"] in seen_a:
+            continue
+        seen_a.add(a["actor_id"])
+        actor_rows.append({"actor_id": a["actor_id"], "side": a.get("side"), "name_en": a.get("name_en"),
+                           "position": len(actor_rows)})
+    s, e, ev_text = _evidence(ev)
+    actors_en = "; ".join(a.get("name_en") or a["actor_id"] for a in actor_rows)
+    search = " ".join(x for x in (ev_text, place["name_ar"], place["name_en"], actors_en, event_type,
+                                  sub_event_type) if x)
+    values = {
+        "ext_id": None if ev.get("id") is None else str(ev.get("id")),
+        "date": date, "date_precision": date_precision,
+        "event_type": event_type, "sub_event_type": sub_event_type,
+        "actor_ids": ";".join(a["actor_id"] for a in actor_rows),
+        "sides": ";".join(a.get("side") or "" for a in actor_rows),
+        "actors_en": actors_en,
+        "side1": actor_rows[0].get("side") if actor_rows else None,
+        "place_id": place["place_id"], "pcode": place["pcode"],
+        "place_name_ar": place["name_ar"], "place_name_en": place["name_en"],
+        "place_kind": place["kind"], "lat": place["lat"], "lon": place["lon"],
+        "geo_precision": place["geo_precision"],
+        "killed_low": k[0], "killed_best": k[1], "killed_high": k[2],
+        "injured_low": i[0], "injured_best": i[1], "injured_high": i[2],
+        "weapons": ";".join(weapons),
+        "evidence_start": s, "evidence_end": e, "evidence_text": ev_text,
+        "search_folded": _fold(search),
+        "confidence": _float(ev.get("confidence")),
+        "corrected": bool(corrected_fields),
+        "is_false": is_false,
+    }
+    return values, actor_rows
+
+
+def current_field_value(values: dict, actor_rows: list[dict], field: str) -> Any:
+    """The effective value of ``field`` (for a correction's old_value)."""
+    if field == "place":
+        return {"place_id": values["place_id"], "pcode": values["pcode"], "name_ar": values["place_name_ar"],
+                "name_en": values["place_name_en"], "kind": values["place_kind"], "lat": values["lat"],
+                "lon": values["lon"], "geo_precision": values["geo_precision"]}
+    if field == "date":
+        return {"date": values["date"].isoformat() if values["date"] else None,
+                "precision": values["date_precision"]}
+    if field in ("killed", "injured"):
+        return {"low": values[f"{field}_low"], "best": values[f"{field}_best"], "high": values[f"{field}_high"]}
+    if field == "actors":
+        return [{"actor_id": a["actor_id"], "name_en": a.get("name_en"), "side": a.get("side")} for a in actor_rows]
+    if field == "weapons":
+        return [w for w in (values["weapons"] or "").split(";") if w]
+    if field == "is_false":
+        return bool(values["is_false"])
+    return values.get(field)
+
+
+# -- writing -----------------------------------------------------------------------------
+def upsert_actors(conn: Connection, mentions: Iterable[dict]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for m in mentions:
+        if m.get("kind") == "actor" and m.get("actor_id"):
+            found.setdefault(str(m["actor_id"]), {"name_en": m.get("name_en"), "side": m.get("side"),
+                                                  "name_ar": m.get("name_ar"), "actor_type": m.get("actor_type"),
+                                                  "inter_code": _int(m.get("inter_code"))})
+    if not found:
+        return {}
+    existing = {r.actor_id: r for r in conn.execute(
+        select(S.actors).where(S.actors.c.actor_id.in_(list(found))))}
+    for aid, info in found.items():
+        row = existing.get(aid)
+        if row is None:
+            conn.execute(insert(S.actors).values(actor_id=aid, **info))
+        elif ((row.name_en, row.side, row.actor_type, row.inter_code)
+              != (info["name_en"], info["side"], info["actor_type"], info["inter_code"])):
+            conn.execute(update(S.actors).where(S.actors.c.actor_id == aid).values(
+                name_en=info["name_en"] or row.name_en, side=info["side"] or row.side,
+                actor_type=info["actor_type"] or row.actor_type,
+                inter_code=row.inter_code if info["inter_code"] is None else info["inter_code"]))
+    return found
+
+
+def load_actors(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
+    ids = list({str(i) for i in ids if i})
+    if not ids:
+        return {}
+    return {r.actor_id: {"name_en": r.name_en, "side": r.side}
+            for r in conn.execute(select(S.actors).where(S.actors.c.actor_id.in_(ids)))}
+
+
+def write_extraction(conn: Connection, report_id: int, content_hash: str, result: dict, version: str) -> None:
+    """Replace the report's mentions and events with ``result`` and apply its corrections.
+    Call inside a write transaction."""
+    hash16 = content_hash[:16]
+    conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
+        select(S.events.c.id).where(S.events.c.report_id == report_id))))
+    conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
+    conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
+    mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
+    events = [e for e in (result.get("events") or []) if isinstance(e, dict)]
+    mention_info = upsert_actors(conn, mentions)
+    if mentions:
+        rows = []
+        for m, key in zip(mentions, mention_keys(hash16, mentions)):
+            kind = str(m.get("kind") or "")
+            resolved = None
+            p = {}
+            if kind == "place":
+                p = place_fields(m)
+                resolved = p["place_id"] is not None
+            rows.append({
+                "report_id": report_id, "mention_key": key, "kind": kind,
+                "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0, "text": m.get("text"),
+                "resolved": resolved, "place_id": p.get("place_id"), "pcode": p.get("pcode"),
+                "name_ar": p.get("name_ar") if kind == "place" else m.get("name_ar"),
+                "name_en": p.get("name_en") if kind == "place" else m.get("name_en"),
+                "lat": p.get("lat"), "lon": p.get("lon"), "geo_precision": p.get("geo_precision"),
+                "actor_id": m.get("actor_id") if kind == "actor" else None,
+                "side": m.get("side") if kind == "actor" else None,
+                "dismissed": False, "corrected": False,
+                "data": json.dumps(m, ensure_ascii=False, default=str),
+            })
+        conn.execute(insert(S.mentions), rows)
+    if events:
+        actor_ids = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
+        actors = load_actors(conn, actor_ids)
+        for aid, info in mention_info.items():
+            actors.setdefault(aid, {"name_en": info["name_en"], "side": info["side"]})
+        rows, actor_lists = [], []
+        for ev, key in zip(events, event_keys(hash16, events)):
+            values, actor_rows = effective_event(ev, [], actors)
+            values.update(report_id=report_id, event_key=key, extractor_version=version,
+                          extracted=json.dumps(ev, ensure_ascii=False, default=str))
+            rows.append(values)
+            actor_lists.append(actor_rows)
+        ids = [r[0] for r in conn.execute(
+            insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), rows)]
+        ea_rows = [{"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
+                   for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows]
+        if ea_rows:
+            conn.execute(insert(S.event_actors), ea_rows)
+    has_corrections = conn.execute(select(S.corrections.c.id).where(
+        S.corrections.c.report_id == report_id).limit(1)).first() is not None
+    if has_corrections:
+        rematerialize_report(conn, report_id)
+
+
+def _load_corrections(conn: Connection, report_id: int) -> list[dict]:
+    out = []
+    for r in conn.execute(select(S.corrections).where(and_(
+            S.corrections.c.report_id == report_id, S.corrections.c.active.is_(True)))
+            .order_by(S.corrections.c.id)):
+        d = dict(r._mapping)
+        d["new_value"] = json.loads(d["new_value"]) if d["new_value"] is not None else None
+        out.append(d)
+    return out
+
+
+def _match_corrections(event_rows: list[dict], corrections: list[dict]) -> tuple[dict[int, list[dict]], dict[int, str], list[int]]:
+    """Map event corrections to event ids: exact key, else best anchor overlap.
+    Returns (event id -> corrections, correction id -> new key, orphan ids)."""
+    by_key = {r["event_key"]: r for r in event_rows}
+    out: dict[int, list[dict]] = defaultdict(list)
+    rekey: dict[int, str] = {}
+    orphans: list[int] = []
+    for c in corrections:
+        row = by_key.get(c["target_key"])
+        if row is None and c["anchor_start"] is not None:
+            best, best_score = None, 0.0
+            for r in event_rows:
+                s, e = r["ext_start"], r["ext_end"]
+                if s is None or e is None:
+                    continue
+                overlap = min(e, c["anchor_end"]) - max(s, c["anchor_start"])
+                if overlap <= 0:
+                    continue
+                span = max(e, c["anchor_end"]) - min(s, c["anchor_start"])
+                score = overlap / span + (1.0 if r["ext_place"] == c["anchor_place_id"] else 0.0) \
+                    + (0.5 if r["ext_type"] == c["anchor_event_type"] else 0.0)
+                if score > best_score:
+                    best, best_score = r, score
+            row = best
+            if row is not None:
+                rekey[c["id"]] = row["event_key"]
+        if row is None:
+            orphans.append(c["id"])
+        else:
+            out[row["id"]].append(c)
+    return out, rekey, orphans
+
+
+def rematerialize_report(conn: Connection, report_id: int) -> None:
+    """Recompute the effective values of the report's events and mentions from their
+    extracted values and the active corrections (call inside a write transaction)."""
+    corrections = _load_corrections(conn, report_id)
+    ev_rows = [dict(r._mapping) for r in conn.execute(
+        select(S.events.c.id, S.events.c.event_key, S.events.c.extracted)
+        .where(S.events.c.report_id == report_id))]
+    for r in ev_rows:
+        r["ev"] = json.loads(r["extracted"])
+        s, e, _ = _evidence(r["ev"])
+        r["ext_start"], r["ext_end"] = s, e
+        r["ext_place"] = place_fields(r["ev"].get("place"))["place_id"]
+        r["ext_type"] = r["ev"].get("event_type")
+    ev_corr = [c for c in corrections if c["target"] == "event"]
+    m_corr = [c for c in corrections if c["target"] == "mention"]
+
+    # mentions: reset, then apply
+    conn.execute(update(S.mentions).where(and_(S.mentions.c.report_id == report_id,
+                                               S.mentions.c.corrected.is_(True)))
+                 .values(dismissed=False, corrected=False))
+    mention_places: dict[tuple[int, int], dict] = {}
+    applied_ids: set[int] = set()
+    orphan_ids: list[int] = []
+    if m_corr:
+        m_rows = {r.mention_key: r for r in conn.execute(
+            select(S.mentions.c.id, S.mentions.c.mention_key, S.mentions.c.data, S.mentions.c.start,
+                   S.mentions.c.end).where(S.mentions.c.report_id == report_id))}
+        for c in m_corr:
+            row = m_rows.get(c["target_key"])
+            if row is None:
+                orphan_ids.append(c["id"])
+                continue
+            applied_ids.add(c["id"])
+            if c["field"] == "dismissed":
+                conn.execute(update(S.mentions).where(S.mentions.c.id == row.id)
+                             .values(dismissed=bool(c["new_value"]), corrected=True))
+            elif c["field"] == "place":
+                if c["new_value"]:
+                    p = place_fields(c["new_value"])
+                    mention_places[(row.start, row.end)] = p
+                    conn.execute(update(S.mentions).where(S.mentions.c.id == row.id).values(
+                        resolved=p["place_id"] is not None, place_id=p["place_id"], pcode=p["pcode"],
+                        name_ar=p["name_ar"], name_en=p["name_en"], lat=p["lat"], lon=p["lon"],
+                        geo_precision=p["geo_precision"], corrected=True))
+                else:  # place cleared: back to the extracted one
+                    m = place_fields(json.loads(row.data))
+                    conn.execute(update(S.mentions).where(S.mentions.c.id == row.id).values(
+                        resolved=m["place_id"] is not None, place_id=m["place_id"], pcode=m["pcode"],
+                        name_ar=m["name_ar"], name_en=m["name_en"], lat=m["lat"], lon=m["lon"],
+                        geo_precision=m["geo_precision"], corrected=True))
+
+    per_event, rekey, ev_orphans = _match_corrections(ev_rows, ev_corr)
+    orphan_ids += ev_orphans
+    applied_ids |= {c["id"] for cs in per_event.values() for c in cs}
+
+    actor_ids = {str(a) for r in ev_rows for a in (r["ev"].get("actors") or []) if a is not None}
+    for c in ev_corr:
+        if c["field"] == "actors":
+            actor_ids |= {str(a if not isinstance(a, dict) else a.get("actor_id")) for a in (c["new_value"] or [])}
+    actors = load_actors(conn, actor_ids)
+
+    ids = [r["id"] for r in ev_rows]
+    if ids:
+        conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(ids)))
+    ea_rows = []
+    for r in ev_rows:
+        cs = per_event.get(r["id"], [])
+        values, actor_rows = effective_event(r["ev"], cs, actors, mention_places)
+        conn.execute(update(S.events).where(S.events.c.id == r["id"]).values(**values))
+        ea_rows += [{"event_id": r["id"], "actor_id": a["actor_id"], "side": a.get("side"),
+                     "position": a["position"]} for a in actor_rows]
+    if ea_rows:
+        conn.execute(insert(S.event_actors), ea_rows)
+    for cid, key in rekey.items():
+        conn.execute(update(S.corrections).where(S.corrections.c.id == cid).values(target_key=key))
+    if applied_ids:
+        conn.execute(update(S.corrections).where(S.corrections.c.id.in_(list(applied_ids))).values(applied=True))
+    if orphan_ids:
+        conn.execute(update(S.corrections).where(S.corrections.c.id.in_(orphan_ids)).values(applied=False))

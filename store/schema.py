@@ -1,0 +1,200 @@
+"""The database schema, as SQLAlchemy Core tables (portable: SQLite by default,
+PostgreSQL by URL).
+
+These tables describe the *current* schema and are what the query layer uses.
+The database itself is created and upgraded only by the numbered steps in
+``store.migrations``; a change here must come with a new migration step.
+
+Layers:
+- ``reports`` (+ ``report_sources``): the evidence, raw bytes exactly as received,
+  never modified by extraction or correction.
+- ``mentions``, ``events`` (+ ``event_actors``): derived by the extractor; replaced
+  whole by ``reprocess``. Event rows hold the *effective* values (extracted values
+  with the analyst's corrections applied) and the extracted values as JSON.
+- ``corrections``, ``analyst_places``: the analyst's work; never touched by
+  (re)extraction. Corrections are keyed by stable keys (see store.corrections).
+- ``actors``: every actor id the extractor has named, with its side (for filters).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+    LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+reports = Table(
+    "reports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False, unique=True),  # sha256 of normalized text
+    Column("raw", LargeBinary, nullable=False),          # bytes exactly as received
+    Column("text", Text, nullable=False),                # decoded text (extractor offsets refer to it)
+    Column("encoding", String(40)),
+    Column("format", String(10)),                        # txt | md | html | jsonl | csv | text
+    Column("title", Text),
+    Column("url", Text),
+    Column("published", Date),
+    Column("language", String(8)),
+    Column("source_names", Text),                        # '; '-joined distinct report_sources.source
+    Column("ingested_at", DateTime, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),  # pending | ok | error
+    Column("error", Text),
+    Column("extractor_version", String(40)),
+    Column("extracted_at", DateTime),
+)
+
+report_sources = Table(
+    "report_sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("source", Text),                # a name: --source, a csv/jsonl column, or None
+    Column("url", Text),
+    Column("locator", Text, nullable=False),  # file path (and :line for jsonl/csv), or "upload:NAME"/"text"
+    Column("title", Text),
+    Column("published", Date),
+    Column("added_at", DateTime, nullable=False),
+    Column("dedup_key", String(64), nullable=False),  # sha256(source|url|locator)
+    UniqueConstraint("report_id", "dedup_key", name="uq_report_sources_key"),
+)
+
+actors = Table(
+    "actors", metadata,
+    Column("actor_id", String(80), primary_key=True),
+    Column("name_en", Text),
+    Column("name_ar", Text),
+    Column("side", String(40)),
+    Column("actor_type", String(40)),      # ACLED-style actor type, from the extractor's lexicon
+    Column("inter_code", Integer),         # ACLED inter code, from the extractor's lexicon
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("mention_key", String(120), nullable=False, unique=True),  # hash16:kind:start-end
+    Column("kind", String(12), nullable=False),     # place | actor | casualty | date
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text),
+    Column("resolved", Boolean),                    # place mentions: resolved to a place
+    Column("place_id", String(40)),
+    Column("pcode", String(40)),
+    Column("name_ar", Text),
+    Column("name_en", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", Integer),
+    Column("actor_id", String(80)),
+    Column("side", String(40)),
+    Column("dismissed", Boolean, nullable=False, default=False),  # review queue: dismissed
+    Column("corrected", Boolean, nullable=False, default=False),
+    Column("data", Text, nullable=False),           # the extractor's mention, JSON
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_key", String(160), nullable=False, unique=True),  # stable: survives re-extraction
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("ext_id", String(80)),                   # the extractor's own event id
+    Column("date", Date),
+    Column("date_precision", String(16)),
+    Column("event_type", String(60)),
+    Column("sub_event_type", String(80)),
+    Column("actor_ids", Text),                      # ';'-joined
+    Column("sides", Text),                          # ';'-joined, in actor order
+    Column("actors_en", Text),                      # '; '-joined
+    Column("side1", String(40)),                    # side of the first (primary) actor
+    Column("place_id", String(40)),
+    Column("pcode", String(40)),
+    Column("place_name_ar", Text),
+    Column("place_name_en", Text),
+    Column("place_kind", String(20)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", Integer),
+    Column("killed_low", Integer), Column("killed_best", Integer), Column("killed_high", Integer),
+    Column("injured_low", Integer), Column("injured_best", Integer), Column("injured_high", Integer),
+    Column("weapons", Text),                        # ';'-joined
+    Column("evidence_start", Integer),
+    Column("evidence_end", Integer),
+    Column("evidence_text", Text),
+    Column("search_folded", Text),                  # folded evidence + place names + actors, for text search
+    Column("confidence", Float),
+    Column("corrected", Boolean, nullable=False, default=False),
+    Column("is_false", Boolean, nullable=False, default=False),
+    Column("extractor_version", String(40)),
+    Column("extracted", Text, nullable=False),      # the extractor's event, JSON (original values)
+)
+
+event_actors = Table(
+    "event_actors", metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("actor_id", String(80), primary_key=True),
+    Column("side", String(40)),
+    Column("position", Integer, nullable=False),
+)
+
+analyst_places = Table(
+    "analyst_places", metadata,
+    Column("place_id", String(40), primary_key=True),  # "A-0001"... unless given
+    Column("pcode", String(40)),
+    Column("name_ar", Text, nullable=False),
+    Column("name_en", Text),
+    Column("kind", String(20)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", Integer),
+    Column("aliases", Text),                           # ';'-joined Arabic spellings
+    Column("adm1_pcode", String(20)), Column("adm2_pcode", String(20)),
+    Column("adm3_pcode", String(20)), Column("adm4_pcode", String(20)),
+    Column("note", Text),
+    Column("author", Text),
+    Column("created_at", DateTime, nullable=False),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(8), nullable=False),       # event | mention
+    Column("target_key", String(160), nullable=False),  # events.event_key / mentions.mention_key
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    # anchor: what identified the target when the correction was made (fallback matching)
+    Column("anchor_start", Integer),
+    Column("anchor_end", Integer),
+    Column("anchor_place_id", String(40)),
+    Column("anchor_event_type", String(60)),
+    Column("field", String(30), nullable=False),
+    Column("old_value", Text),                         # JSON
+    Column("new_value", Text),                         # JSON
+    Column("author", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("note", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("applied", Boolean, nullable=False, default=True),  # False: its target is gone (orphan)
+)
+
+INDEXES = [
+    Index("ix_reports_status", reports.c.status),
+    Index("ix_report_sources_report", report_sources.c.report_id),
+    Index("ix_report_sources_source", report_sources.c.source, report_sources.c.report_id),
+    Index("ix_mentions_report", mentions.c.report_id),
+    Index("ix_mentions_kind_resolved", mentions.c.kind, mentions.c.resolved),
+    Index("ix_events_report", events.c.report_id),
+    Index("ix_events_date", events.c.date),
+    Index("ix_events_place", events.c.place_id),
+    Index("ix_events_type", events.c.event_type),
+    Index("ix_events_false_date", events.c.is_false, events.c.date),
+    Index("ix_event_actors_side", event_actors.c.side, event_actors.c.event_id),
+    Index("ix_event_actors_actor", event_actors.c.actor_id, event_actors.c.event_id),
+    Index("ix_corrections_target", corrections.c.target, corrections.c.target_key),
+    Index("ix_corrections_report", corrections.c.report_id),
+]
+
+# m003: covers the aggregate queries of store.queries (see that step's docstring)
+IX_EVENTS_AGG = Index(
+    "ix_events_agg", events.c.is_false, events.c.date, events.c.place_id, events.c.event_type, events.c.side1,
+    events.c.killed_best, events.c.killed_low, events.c.injured_best, events.c.injured_low,
+    events.c.geo_precision, events.c.report_id,
+)
