@@ -4,7 +4,8 @@ modifiers (أكثر من)، breakdowns that explain a total ("(ثلاثة أطف
 from __future__ import annotations
 
 from extraction.lexicons import load
-from extraction.numbers import find_in_sentence
+from extraction.numbers import find_in_sentence, Quantity
+from extraction.matcher import match_at
 
 BREAKDOWN_LEAD = {"بينهم", "منهم", "بينهن", "منهن"}
 MAJORITY = {"جلهم", "اغلبهم", "معظمهم", "غالبيتهم", "اكثرهم", "جلهن", "اغلبها", "معظمها"}
@@ -43,6 +44,7 @@ def find_casualties(doc, actor_spans):
         if s.kind != "body":
             continue
         qs = find_in_sentence(doc, s)
+        out.extend(_pronoun_figures(doc, s, qs))
         if not qs:
             continue
         # breakdown: parenthesised list right after a figure, or بينهم/منهم + figures
@@ -77,6 +79,9 @@ def find_casualties(doc, actor_spans):
             types = []
             span_i, span_j = q.start_tok, q.j
             victims = q.victims
+            if _counts_things(doc, q, s) or _rescued(doc, q, s):
+                last = None
+                continue
             # 1. counted noun right after: 15 شهيدا، أربعين قتيلا، 10 جرحى
             for k in (q.j, q.j + 1):
                 if k < s.t1 and (k == q.j or doc.link[k - 1]):
@@ -97,7 +102,7 @@ def find_casualties(doc, actor_spans):
                 if doc.tokens[k] in CLAUSE_MARKERS:
                     break
             # 3. a verb after the figure and its noun phrase: العشرات من عناصر ... قتلوا وأسروا
-            if not types:
+            if not types and _person_after(doc, q, s, actor_at):
                 nxt = qs[n + 1].start_tok if n + 1 < len(qs) else s.t1
                 for k in range(q.j, min(nxt, q.j + AFTER_VERB)):
                     if doc.tokens[k] in CLAUSE_MARKERS:
@@ -141,7 +146,8 @@ def find_casualties(doc, actor_spans):
             # a breakdown of civilians makes the total civilian
             aggregate = any(a < q.i for a in aggregate_at)
             fig = {"q": q, "types": types, "i": span_i, "j": span_j, "victims": victims or "unknown",
-                   "aggregate": aggregate, "breakdown": [], "sent": s.i}
+                   "aggregate": aggregate, "breakdown": [], "sent": s.i,
+                   "preliminary": _preliminary(doc, span_j, s)}
             # merge "ارتقى 15 شخصا وأصيب آخرون": a different type right after the previous figure
             if figures and figures[-1]["j"] + 2 >= span_i and not (set(types) & set(figures[-1]["types"])) \
                     and figures[-1]["aggregate"] == aggregate:
@@ -164,3 +170,96 @@ def find_casualties(doc, actor_spans):
 def _scan_aggr(doc, s):
     from extraction.matcher import scan
     return scan(doc, load().aggregate, s.t0, s.t1)
+
+
+def _preliminary(doc, k, s):
+    """"6 أشخاص كحصيلة أولية": a marker within a few words after the figure."""
+    lx = load()
+    for x in range(k, min(s.t1, k + 4)):
+        if match_at(doc, x, lx.preliminary, s.t1):
+            return True
+    return False
+
+
+def _noun_after(doc, q, s):
+    """Token index of the noun a figure counts (skipping من: "3 من الأطفال"), or None."""
+    k = q.j
+    if k < s.t1 and doc.tokens[k] == "من":
+        k += 1
+    return k if k < s.t1 else None
+
+
+def _counts_things(doc, q, s):
+    """أكثر من 40 غارة، 10 وسائط نقل، 3 أشهر، المادة 25: the figure counts things, not people."""
+    lx = load()
+    if q.victims:
+        return False
+    k = _noun_after(doc, q, s)
+    if k is not None and not _cue(doc, k) and any(key in lx.counted_things for _, key in doc.variants(k)):
+        return True
+    # المادة 25، المواد 27 و31: a legal article number
+    b = q.start_tok - 1
+    return b >= s.t0 and doc.keys[b] in lx.counted_things and doc.keys[b] in ("ماده", "مواد")
+
+
+def _rescued(doc, q, s):
+    """"تمكنت الفرق من إنقاذ ثلاثة أطفال"، "انتشال 3 على قيد الحياة": the living are not a toll."""
+    lx = load()
+    for k in range(q.j, min(s.t1, q.j + 5)):
+        if _cue(doc, k) and _cue(doc, k)[1] != "counted_noun":
+            break
+        if match_at(doc, k, lx.rescue, s.t1):
+            return True
+    for k in range(q.start_tok - 1, max(s.t0, q.start_tok - 3) - 1, -1):
+        if _cue(doc, k):
+            break
+        if match_at(doc, k, lx.rescue, s.t1):
+            return True
+    return False
+
+
+def _person_after(doc, q, s, actor_at):
+    """A verb after a figure makes a toll only when the figure counts people
+    ("العشرات من عناصر المليشيات قتلوا"), not "عدة أحياء ... أودت"."""
+    if q.victims:
+        return True
+    for k in range(q.j, min(s.t1, q.j + 3)):
+        if doc.tokens[k] == "من":
+            continue
+        return bool(_victims_word(doc, k)) or k in actor_at or bool(_cue(doc, k))
+    return False
+
+
+PRONOUN_SUFFIXES = ("ها", "ه")
+
+
+def _pronoun_figures(doc, s, qs):
+    """"أدى لاستشهاده"، "أعلنت مقتلها": a casualty noun with a singular pronoun is one person."""
+    lx = load()
+    out = []
+    near = set()
+    for q in qs:
+        near.update(range(q.start_tok - 3, q.j + 3))
+    for k in range(s.t0, s.t1):
+        if k in near or not doc.active[k] or _cue(doc, k):
+            continue
+        tok = doc.tokens[k]
+        for suf in PRONOUN_SUFFIXES:
+            if not tok.endswith(suf) or len(tok) - len(suf) < 4:
+                continue
+            base = tok[:-len(suf)]
+            hit = None
+            for p in range(0, 3):
+                if p and base[p - 1] not in "وفبل":
+                    break
+                hit = lx.casualty.get(base[p:])
+                if hit:
+                    break
+            if hit and hit[1] == "noun":
+                q = Quantity(k, k + 1, 1, 1, 1, 1)
+                out.append({"q": q, "types": [hit[0]], "i": k, "j": k + 1, "victims": "unknown",
+                            "aggregate": False, "breakdown": [], "sent": s.i})
+                break
+        else:
+            continue
+    return out

@@ -20,6 +20,8 @@ DAY_LEAD = {"يوم", "ليله", "صباح", "مساء", "فجر", "ظهر", "�
 MONTH_WORD = {"شهر", "الشهر", "بشهر", "لشهر"}
 NEXT_DAY = {"التالي"}
 ARTICLE_REQUIRED = {"يوم", "ليله"}
+THIS_MONTH = {"الشهر", "للشهر", "بالشهر"}   # 26 الشهر: day 26 of the month being narrated
+PUB_WINDOW = 8  # a publication verb up to this many words before a date makes it a publication date
 
 
 @dataclass
@@ -34,6 +36,8 @@ class DateSpan:
     weekday_ok: bool | None = None
     basis: str = ""
     coord: bool = False  # second of a coordinated pair (صباح اليوم والليلة الماضية)
+    pub: bool = False    # a publication date (نُشر على يوتيوب في 9 يوليو): not an event date
+    para: int = -1
 
 
 def _mk(y, m, d):
@@ -59,7 +63,8 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
     out: list[DateSpan] = []
     f = doc.folded
     n = len(doc.tokens)
-    taken = [False] * n
+    taken = [c == "org" for c in doc.covered]  # قناة روسيا اليوم is a channel, not "today"
+    last_month = {}  # paragraph -> (year, month) of the last explicit month named in it
 
     def claim(i, j):
         for x in range(i, j):
@@ -111,6 +116,10 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                     and 1 <= int(doc.tokens[i - 1]) <= 31:
                 day = int(doc.tokens[i - 1])
                 a = i - 1
+            elif i > 1 and doc.tokens[i - 1] == "من" and doc.link[i - 1] and doc.link[i - 2] and doc.is_num[i - 2] \
+                    and not taken[i - 2] and doc.tokens[i - 2].isdigit() and 1 <= int(doc.tokens[i - 2]) <= 31:
+                day = int(doc.tokens[i - 2])  # 4 من تشرين الثاني
+                a = i - 2
             year = None
             b = j
             if b < end and doc.link[b - 1] and doc.tokens[b] in YEAR_WORDS:
@@ -142,9 +151,25 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 a = min(a, i - 1)
             d = _mk(year, month, day or 1) if year else None
             out.append(DateSpan(a, j, doc.starts[a], doc.ends[j - 1], d, "day" if day else "month", basis=basis))
+            if d and sent is not None:
+                last_month[sent.para] = (d.year, d.month)
             claim(a, j)
             i = j
             continue
+        # 26 الشهر: a day of the month the paragraph is about (else the publication month)
+        if tok in THIS_MONTH and i > 0 and doc.is_num[i - 1] and doc.link[i - 1] and not taken[i - 1] \
+                and doc.tokens[i - 1].isdigit() and 1 <= int(doc.tokens[i - 1]) <= 31 and \
+                not (i + 1 < end and doc.link[i] and doc.keys[i + 1] in ("ماضي", "فايت", "جاري", "قادم", "مقبل")):
+            ym = last_month.get(sent.para) if sent else None
+            if ym is None and published:
+                ym = (published.year, published.month)
+            if ym:
+                d = _mk(ym[0], ym[1], int(doc.tokens[i - 1]))
+                out.append(DateSpan(i - 1, i + 1, doc.starts[i - 1], doc.ends[i], d, "day",
+                                    basis="month from context"))
+                claim(i - 1, i + 1)
+                i += 1
+                continue
         # year alone after عام / سنة
         if tok in YEAR_WORDS or doc.keys[i] in YEAR_WORDS:
             if i + 1 < end and doc.link[i] and doc.is_num[i + 1] and len(doc.tokens[i + 1]) == 4 \
@@ -161,15 +186,22 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             (kind, off, prec), j = rel
             prev_tok = doc.tokens[i - 1] if i > 0 else ""
             if j < end and doc.tokens[j] in NEXT_DAY:
-                # في اليوم التالي: the day after the last date mentioned
-                last = out[-1].date if out and out[-1].date else None
+                # في اليوم التالي: the day after the last date mentioned before it
+                prior = [x for x in out if x.i < i and x.date and x.precision == "day"]
+                last = max(prior, key=lambda x: x.i).date if prior else None
                 d = last + dt.timedelta(days=1) if last else None
                 out.append(DateSpan(i, j + 1, doc.starts[i], doc.ends[j], d, "day", relative=True, basis="day after previous date"))
                 claim(i, j + 1)
                 i = j + 1
                 continue
             d = None
-            if published:
+            basis = "relative to publication"
+            if kind == "relative_month" and off == 0 and sent is not None and sent.para in last_month:
+                # هذا الشهر after the paragraph named its month: that month, not the publication's
+                y, mo = last_month[sent.para]
+                d = dt.date(y, mo, 1)
+                basis = "month from context"
+            elif published:
                 if kind == "relative":
                     d = published + dt.timedelta(days=off)
                 elif kind == "relative_month":
@@ -184,7 +216,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 ok = (d.weekday() == wk) if d else None
                 j += 1
             out.append(DateSpan(i, j, doc.starts[i], doc.ends[j - 1], d, prec, relative=True, weekday_ok=ok,
-                                basis="relative to publication"))
+                                basis=basis))
             claim(i, j)
             i = j
             continue
@@ -212,6 +244,26 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
     for a, b in zip(out, out[1:]):
         if b.i == a.j and doc.tokens[b.i].startswith("و") and doc.link[a.j - 1]:
             b.coord = True
+        # "يوم الثلاثاء 12/5/2015", "في اليوم التالي 26 أيلول": the written date says which day
+        if a.relative and not b.relative and b.precision == "day" and b.date and b.i - a.j <= 2 and \
+                doc.sent_of[b.i] == doc.sent_of[a.j - 1] and a.precision == "day":
+            if a.date and (a.weekday_ok is not None or a.basis.startswith("weekday")):
+                a.weekday_ok = b.date.weekday() == a.date.weekday()  # the weekday named agrees with the date
+            a.date, a.basis = b.date, "explicit date follows"
+    lx_pub = lx.publication_cues
+    for d in out:
+        if doc.sentences:
+            d.para = doc.sentences[doc.sent_of[d.i]].para
+            s0 = doc.sentences[doc.sent_of[d.i]].t0
+            lo = max(s0, d.i - PUB_WINDOW)
+            prev_dates = [x.j for x in out if x.j <= d.i and x.j > lo]
+            lo = max([lo] + prev_dates)
+            for k in range(d.i - 1, lo - 1, -1):
+                if doc.tokens[k] in ("كما", "فيما", "بينما", "حيث"):
+                    break
+                if any(lx_pub.first.get(key) for _, key in doc.variants(k)):
+                    d.pub = True
+                    break
     return out
 
 
@@ -245,5 +297,10 @@ def _relative_at(doc, i, end):
             if hit:
                 if n == 1 and key in ARTICLE_REQUIRED and not doc.tokens[i][p:].startswith("ال"):
                     continue  # يوم / ليلة without the article are not "today" / "tonight"
+                arts = lx.date_word_articles.get(k, ())
+                if any(x < len(arts) and arts[x] and k[x] in ARTICLE_REQUIRED and
+                       not (doc.tokens[i + x][p:] if x == 0 else doc.tokens[i + x]).startswith("ال")
+                       for x in range(n)):
+                    continue  # "مساء يوم الأربعاء" is not "مساء اليوم"
                 return hit, i + n
     return None

@@ -47,10 +47,11 @@ def variants(tok: str) -> list[tuple[int, str]]:
 
 
 class Sentence:
-    __slots__ = ("i", "t0", "t1", "start", "end", "kind", "para")
+    __slots__ = ("i", "t0", "t1", "start", "end", "kind", "para", "block")
 
     def __init__(self, i, t0, t1, start, end, kind, para):
         self.i, self.t0, self.t1, self.start, self.end, self.kind, self.para = i, t0, t1, start, end, kind, para
+        self.block = para  # paragraph block: lines between blank lines (set by Document._segment)
 
 
 class Document:
@@ -113,6 +114,7 @@ class Document:
         ti = 0
         n = len(self.tokens)
         sid = 0
+        block = 0
         for k, (ls, le, line) in enumerate(lines):
             t0 = ti
             while ti < n and self.starts[ti] < le:
@@ -121,6 +123,7 @@ class Document:
             nm = norms[k]
             if not nm:
                 open_sent = None
+                block += 1
                 continue
             kind = "body"
             stripped = line.rstrip()
@@ -168,6 +171,7 @@ class Document:
                         open_sent = None
                     else:
                         self.sentences.append(Sentence(sid, t, u, self.starts[t], self.ends[u - 1], kind, k))
+                        self.sentences[-1].block = block
                         for x in range(t, u):
                             self.sent_of[x] = sid
                         sid += 1

@@ -95,6 +95,13 @@ class Lexicons:
     place_adjectives: set = field(default_factory=set)
     furniture: set = field(default_factory=set)
     place_stop: set = field(default_factory=set)
+    organisations: PhraseIndex = field(default_factory=PhraseIndex)  # media, documenters: no party, no place
+    publication_cues: PhraseIndex = field(default_factory=PhraseIndex)  # نشر، رفع: the date after dates a post
+    counted_things: set = field(default_factory=set)  # غارة، برميل، أشهر: a figure of these is no toll
+    rescue: PhraseIndex = field(default_factory=PhraseIndex)  # على قيد الحياة، إنقاذ: the living, not the dead
+    preliminary: PhraseIndex = field(default_factory=PhraseIndex)  # كحصيلة أولية: the toll may rise
+    date_word_articles: dict = field(default_factory=dict)  # phrase key -> which words carry ال
+    modality: set = field(default_factory=set)  # حاولت، فشلت، لم: an attempt is not ground taken
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,6 +132,7 @@ def load() -> Lexicons:
         lx.months.add(r["name"], int(r["month"]))
     for r in read_csv("date_words.csv"):
         lx.date_words.add(r["phrase"], (r["kind"], int(r["offset_days"]), r["precision"]))
+        lx.date_word_articles[phrase_key(r["phrase"])] = tuple(fold(w).startswith("ال") for w in r["phrase"].split())
     for r in read_csv("weekdays.csv"):
         lx.weekdays[name_key(r["name"])] = int(r["weekday"])
     for r in read_csv("event_triggers.csv"):
@@ -139,4 +147,15 @@ def load() -> Lexicons:
     lx.place_adjectives = {name_key(r["word"]) for r in read_csv("place_adjectives.csv")}
     lx.furniture = {name_key(r["line"]) for r in read_csv("furniture.csv")}
     lx.place_stop = {name_key(r["word"]) for r in read_csv("place_stopwords.csv")}
+    for r in read_csv("organisations.csv"):
+        for phrase in [r["name_ar"]] + [a for a in (r.get("aliases") or "").split("|") if a.strip()]:
+            lx.organisations.add(phrase.strip(), r.get("kind") or "organisation")
+    lx.counted_things = {name_key(r["word"]) for r in read_csv("counted_things.csv")}
+    for r in read_csv("rescue_cues.csv"):
+        lx.rescue.add(r["phrase"], True)
+    for r in read_csv("preliminary_markers.csv"):
+        lx.preliminary.add(r["phrase"], True)
+    lx.modality = {name_key(r["word"]) for r in read_csv("modality_cues.csv")}
+    for r in read_csv("publication_cues.csv"):
+        lx.publication_cues.add(r["word"], True)
     return lx

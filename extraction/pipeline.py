@@ -87,6 +87,12 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         a, b = doc.orig_span(fa, fb)
         return a, b, text[a:b]
 
+    # ---- organisations that are neither parties nor places (مركز حلب الإعلامي، قناة روسيا اليوم)
+    for s_ in doc.sentences:
+        for oi, oj, _kind, _p in scan(doc, lx.organisations, s_.t0, s_.t1):
+            for x in range(oi, oj):
+                doc.covered[x] = "org"
+
     # ---- dates
     dates = find_dates(doc, pub)
     for d in dates:
@@ -125,6 +131,9 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
             except Exception as exc:  # never lose the report for a resolver failure
                 resolutions = [None] * len(queries)
         for (ps, a, b, t), res in zip(queries, resolutions):
+            if (ps.trigger in (None, "#") and not ps.region and gaz is not None
+                    and getattr(res, "place", None) is None):
+                continue  # a bare name geo will not place is a word, not a place to review
             m = {"kind": "place", "start": a, "end": b, "text": t, "key": ps.key, "trigger": ps.trigger}
             m.pop("adm4_pcode", None)
             place = getattr(res, "place", None) if res is not None else None
@@ -149,6 +158,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     # date for a token position: in the sentence before it, else after it, else carried over
     sent_dates = {}
     for d in dates:
+        if d.pub:
+            continue  # a video's or a report's publication date dates no event
         sent_dates.setdefault(doc.sent_of[d.i] if doc.tokens else 0, []).append(d)
     carried = {}
     cur = None
@@ -178,6 +189,9 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     def date_fields(tok_i):
         d, basis = date_for(tok_i)
         if d is not None:
+            if d.precision in ("month", "year"):
+                # a period ("between July and December 2016") is no event date: say so, invent no day
+                return None, d.precision, basis
             return d.date.isoformat(), d.precision, basis
         if pub:
             return pub.isoformat(), "day", "published"
@@ -197,21 +211,40 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
 
     places_by_sent = {}
     for m in place_out:
+        m["_facility"] = _is_facility(doc, m["_ps"])
         places_by_sent.setdefault(m["_ps"].sent, []).append(m)
+    para_sents = {}
+    for s in doc.sentences:
+        if s.kind == "body":
+            para_sents.setdefault(s.block, []).append(s.i)
+    title_s = next((s for s in doc.sentences if s.kind == "title"), None)
+    body_chars = sum(s.end - s.start for s in doc.sentences if s.kind == "body")
 
     def place_for(i, j, sent):
-        ps = places_by_sent.get(sent, [])
+        ps = [m for m in places_by_sent.get(sent, []) if not m["_facility"]]
         cl = clause[i]
         after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl]
         before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
         specific_after = [m for m in after if not _is_general(m)]
         if specific_after:
-            return specific_after[0]
+            return _innermost(specific_after)[0]
         if after:
             return after[0]
         if before:
-            spec = [m for m in before if not _is_general(m)]
-            return (spec or before)[-1]
+            return _toll_place(before, gaz, text, ps)
+        # no place in its clause: the sentence before it in the paragraph, else a short post's headline
+        s = doc.sentences[sent]
+        if not [m for m in ps if clause[m["_ps"].i] == cl]:
+            prev = [k for k in para_sents.get(s.block, []) if k < sent]
+            for k in reversed(prev):
+                cand = [m for m in places_by_sent.get(k, []) if not m["_facility"]]
+                if cand:
+                    return _toll_place(cand, gaz, text)
+            if not prev and title_s is not None and body_chars <= SHORT_POST_CHARS:
+                cand = [m for m in places_by_sent.get(title_s.i, []) if not m["_facility"]]
+                spec = [m for m in cand if not _is_general(m)]
+                if spec:
+                    return _innermost(spec)[0]
         return None
 
     cas_mentions = []
@@ -236,6 +269,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
               "captured": captured, "victims": fig["victims"], "aggregate": fig["aggregate"],
               "vague": any(p["q"].vague for p in parts),
               "place_id": pm["place_id"] if pm else None, "place_text": pm["text"] if pm else None,
+              "preliminary": any(p.get("preliminary") for p in parts),
               "date": dte, "date_precision": prec, "date_basis": basis,
               "breakdown": [_breakdown(doc, bq, span_text) for bq in fig["breakdown"]]}
         cm["_fig"] = fig
@@ -268,6 +302,117 @@ def _breakdown(doc, bq, span_text):
     return {"text": t, "start": a, "end": b, "count": bq.best, "low": bq.low, "victims": victims or "unknown"}
 
 
+SHORT_POST_CHARS = 1200  # a civil-defence post: its headline (neighbourhood + date) places its figures
+
+
+def _is_facility(doc, ps):
+    """مركز الأنصاري، ومركز حيان: a civil-defence centre named after a place, not where it happened."""
+    if ps.trigger or ps.i == 0:
+        return False
+    return any(key in ("مركز", "مراكز") for _, key in doc.variants(ps.i - 1))
+
+
+def _innermost(ms):
+    """Drop a city when one of its own neighbourhoods is named beside it ("حي الصالحين في حلب")."""
+    inner = {m.get("_adm4") for m in ms if m.get("place_kind") == "neighbourhood"}
+    keep = [m for m in ms if not (m.get("place_id") and m.get("place_id") in inner)]
+    return keep or ms
+
+
+def _toll_place(before, gaz, text="", pool=None):
+    """The place a toll written after its places belongs to: the nearest one, except that
+    "X Y" (an unknown area then the town it is in) is X, and a toll after a list of two or more
+    neighbourhoods of one city is the city's (the toll is for them all)."""
+    spec = [m for m in before if not _is_general(m)]
+    if not spec:
+        return before[-1]
+    # locator: "منطقة قبر الانكليزي كفر حمرة" = the area X in the town Y
+    last = spec[-1]
+    if len(spec) >= 2:
+        prev = spec[-2]
+        if prev["_ps"].j == last["_ps"].i and prev["_ps"].trigger and not last["_ps"].trigger \
+                and last.get("place_kind") == "community" and prev.get("place_kind") != "community":
+            return prev
+    hoods = [m for m in spec if m.get("place_kind") == "neighbourhood"]
+    keys = {m.get("place_id") for m in hoods}
+    cities = {m.get("_adm4") for m in hoods}
+    if len(keys) >= 2 and len(cities) == 1 and None not in cities:
+        city_id = next(iter(cities))
+        named = [m for m in (pool or before) if m.get("place_id") == city_id and m["start"] <= hoods[-1]["start"]]
+        if named:
+            return named[-1]
+        try:
+            city = gaz.place(city_id) if gaz is not None else None
+        except Exception:
+            city = None
+        if city is not None:
+            # the city itself is not named: the list stands for it (its text is the list as written)
+            a, b = hoods[0]["start"], hoods[-1]["end"]
+            return {"place_id": city.id, "pcode": city.pcode, "text": text[a:b], "name_ar": city.name_ar,
+                    "place_kind": city.kind, "resolved": True, "_ps": hoods[-1]["_ps"], "_virtual": True,
+                    "name_en": city.name_en, "lat": city.lat, "lon": city.lon, "geo_precision": city.geo_precision,
+                    "start": a, "end": b, "key": None}
+    # a toll after a list of towns named with their region ("بلدات أ وب وج في ريف حلب الغربي"): the region
+    inner = _innermost(spec)
+    regions = [m for m in before if _is_general(m) and m["_ps"].region]
+    if regions:
+        reg = regions[-1]
+        run, edge = [], reg["_ps"].i
+        for m in reversed([m for m in spec if m["_ps"].j <= reg["_ps"].i]):
+            if edge - m["_ps"].j > (1 if not run else 0):
+                break  # the list is unbroken and the region follows it ("... وكفر حمرة في ريف حلب الغربي")
+            run.append(m)
+            edge = m["_ps"].i
+        if len({m.get("place_id") or m.get("key") for m in run}) >= 2 and \
+                all(m.get("place_kind") != "neighbourhood" for m in run):
+            return reg
+    return inner[-1]
+
+
+ATTACK_TARGET_LEADS = {"على", "علي", "ضد", "بحق", "استهدف", "مواقع", "نقاط", "تجمعات"}
+
+
+def _attempted(doc, lx, k, clause):
+    """An attempt or a negation up to five words before a trigger, in its clause
+    (حاولت قوات النظام التقدم والسيطرة، لم تتمكن الفصائل من استعادة)."""
+    for b in range(k - 1, max(-1, k - 6), -1):
+        if clause[b] != clause[k]:
+            break
+        if any(v in lx.modality for _, v in doc.variants(b)):
+            return True
+    return False
+
+
+def _roles(doc, acts, t, clause):
+    """ACLED actor1 (who acts) and actor2 (at whom): "قصفت الطائرات الروسية ..." / "قوات النظام قصفت"
+    make the agent; an actor after على/ضد ("هجوم لقوات النظام على مواقع الفصائل") or right after a
+    verbal noun with ب ("قامت الفصائل بقصف الميليشيات") is the target. Returns the actors ordered
+    agent first, and the two ids (None when the sentence does not show it)."""
+    if t is None or not acts:
+        return acts, None, None
+    ti, tj = t[0], t[1]
+    agent = target = None
+    masdar = doc.tokens[ti].startswith("ب") and len(doc.tokens[ti]) > 3
+    for a in acts:
+        if clause[a["i"]] != clause[ti]:
+            continue
+        lead = doc.tokens[a["i"] - 1] if a["i"] > 0 else ""
+        if lead in ATTACK_TARGET_LEADS and a["i"] > tj - 1:
+            target = target or a
+        elif a["i"] == tj and masdar:
+            target = target or a
+        elif a["i"] == tj and agent is None:
+            agent = a  # verb then subject: قصفت الطائرات الروسية
+    if agent is None:
+        before = [a for a in acts if a["j"] <= ti and clause[a["i"]] == clause[ti] and a is not target]
+        if before:
+            agent = before[-1]
+    ordered = ([agent] if agent else []) + ([target] if target and target is not agent else []) + \
+        [a for a in acts if a is not agent and a is not target]
+    return (ordered, agent["faction"].id if agent else None,
+            target["faction"].id if target and target is not agent else None)
+
+
 def _is_general(m):
     if m.get("place_kind") in GENERAL_KINDS or m["_ps"].region:
         return True
@@ -282,8 +427,55 @@ def _place_obj(m):
     return {k: m.get(k) for k in keys}
 
 
+def _spread_dates(units, ds):
+    """Several dates in one sentence: each place takes the date written before it; dates left
+    without a place of their own share the places after them ("في 4 و 6 تشرين الأول، وكلتاهما
+    في كفرناها": both days), or pair with them in order when the counts agree ("في 14 و16 يوليو
+    على منطقتي الصالحين والجينة على التوالي")."""
+    if len(ds) < 2 or not units:
+        return units
+    ds = sorted(ds, key=lambda d: d.i)
+    owner = []
+    for tok_i, m, _ in units:
+        before = [k for k, d in enumerate(ds) if d.i <= tok_i]
+        owner.append(before[-1] if before else 0)
+    by_date = {}
+    for n, k in enumerate(owner):
+        by_date.setdefault(k, []).append(n)
+    out = [(tok_i, m, ds[owner[n]]) for n, (tok_i, m, _) in enumerate(units)]
+    k = 0
+    while k < len(ds):
+        if k in by_date:
+            k += 1
+            continue
+        run = []
+        while k < len(ds) and k not in by_date:
+            run.append(k)
+            k += 1
+        if k >= len(ds):
+            break  # dates after the last place: nothing to share
+        group = [n for n in by_date[k] if units[n][1] is not None]
+        if not group:
+            continue
+        if len(run) + 1 == len(group):
+            for d_k, n in zip(run + [k], group):
+                out[n] = (units[n][0], units[n][1], ds[d_k])
+        else:
+            for d_k in run:
+                for n in group:
+                    out.append((units[n][0], units[n][1], ds[d_k]))
+    return out
+
+
 def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause, span_text):
     events = []
+    _sd = {}
+    for d in dates:
+        if not d.pub:
+            _sd.setdefault(doc.sent_of[d.i], []).append(d)
+
+    def sent_dates_of(si):
+        return _sd.get(si, [])
     by_sent_places = {}
     for m in places:
         by_sent_places.setdefault(m["_ps"].sent, []).append(m)
@@ -317,6 +509,8 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                 return prev_trigger, None
             before = [t for t in pool if t[0] <= tok_i]
             t = before[-1] if before else pool[0]
+            if t[2][2] == 0 and prev_trigger is not None:
+                return prev_trigger, t  # حادثة: an incident of the kind the text is about
             return t[2], t
 
         def weapons_for(tok_i):
@@ -337,7 +531,9 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                 spec = [m for m in spec if not (m.get("place_kind") == "community" and m.get("place_id") in inner)]
             targets.extend(spec or ms)
         # figures without a place still make an event (place null) so nothing is lost
-        orphan = [c for c in sc if c["_pm"] is None and not c["aggregate"]]
+        # figures without a place, or placed outside this sentence's targets (inherited from the
+        # sentence before, or the city of a listed toll), still make an event so nothing is lost
+        orphan = [c for c in sc if not c["aggregate"] and (c["_pm"] is None or not any(c["_pm"] is m for m in targets))]
         trig_clauses = {clause[t[0]] for t in trig}
         aggr_zones = []
         for c in sc:
@@ -357,8 +553,12 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                     continue
             units.append((m["_ps"].i, m))
         for c in orphan:
-            units.append((c["_fig"]["i"], None))
-        for tok_i, m in units:
+            units.append((c["_fig"]["i"], c["_pm"]))
+        units = [(tok_i, m, None) for tok_i, m in units]
+        if trig:
+            units = _spread_dates(units, [d for d in sent_dates_of(s.i)
+                                          if d.date and d.precision == "day" and not (d.relative and d.coord)])
+        for tok_i, m, own_date in units:
             et, t = etype(tok_i)
             if et is None:
                 continue
@@ -366,6 +566,9 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
             cl = clause[tok_i]
             acts = [a for a in sa if clause[a["i"]] == cl and a["faction"].in_events] or \
                    [a for a in sa if a["faction"].in_events]
+            acts, actor1, actor2 = _roles(doc, acts, t, clause)
+            if sub_type == "TERRITORY" and t is not None and _attempted(doc, lx, t[0], clause):
+                sub_type = "Armed clash"  # حاولت التقدم، فشلت في السيطرة: fighting, no ground changed hands
             if sub_type == "TERRITORY":
                 side = acts[0]["faction"].side if acts else None
                 if side in ("government", "pro-government-militia", "iran-backed", "russia"):
@@ -388,11 +591,15 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                     event_type, sub_type = "Explosions/Remote violence", "Air/drone strike"
             if m is not None:
                 own = [c for c in sc if c["_pm"] is m and not c["aggregate"]]
+                if not any(m is x for x in targets):
+                    own = [c for c in own if c["_fig"]["i"] == tok_i]
             else:
                 own = [c for c in orphan if c["_fig"]["i"] == tok_i]
             killed = _sum_ranges([c["killed"] for c in own])
             injured = _sum_ranges([c["injured"] for c in own])
             dte, prec, basis = date_fields(tok_i)
+            if own_date is not None:
+                dte, prec, basis = own_date.date.isoformat(), own_date.precision, "sentence"
             conf = 0.45
             if m is not None and m.get("resolved"):
                 conf += 0.2
@@ -409,11 +616,13 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
             events.append({
                 "date": dte, "date_precision": prec, "event_type": event_type, "sub_event_type": sub_type,
                 "actors": list(dict.fromkeys(a["faction"].id for a in acts)),
+                "actor1": actor1, "actor2": actor2,
                 "place": _place_obj(m), "killed": killed, "injured": injured,
                 "weapons": list(dict.fromkeys(w[2][0] for w in ws)),
                 "evidence": {"start": ev_a, "end": ev_b, "text": ev_text},
                 "confidence": round(max(0.05, min(0.95, conf)), 2),
                 "_key": (m.get("place_id") or m.get("key")) if m else None,
+                "_inh": m is not None and not any(m is x for x in targets),
             })
         if trig:
             prev_trigger = (strong or trig)[-1][2]
@@ -421,6 +630,14 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
     merged = []
     seen = {}
     for ev in events:
+        if ev.pop("_inh", False):
+            # a toll placed by the sentence before: it belongs to the event already there
+            host = next((e for e in merged if e["_key"] == ev["_key"] and e["date"] == ev["date"]
+                         and e["killed"] is None and e["injured"] is None), None)
+            if host is not None:
+                host["killed"], host["injured"] = ev["killed"], ev["injured"]
+                host["actors"] = list(dict.fromkeys(host["actors"] + ev["actors"]))
+                continue
         k = (ev["_key"], ev["date"], ev["event_type"], ev["sub_event_type"])
         if ev["_key"] is not None and k in seen:
             prev = seen[k]
@@ -428,6 +645,8 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                 if prev["killed"] is None and prev["injured"] is None:
                     prev["killed"], prev["injured"] = ev["killed"], ev["injured"]
                 prev["actors"] = list(dict.fromkeys(prev["actors"] + ev["actors"]))
+                prev["actor1"] = prev["actor1"] or ev["actor1"]
+                prev["actor2"] = prev["actor2"] or ev["actor2"]
                 prev["weapons"] = list(dict.fromkeys(prev["weapons"] + ev["weapons"]))
                 prev["confidence"] = round(min(0.95, max(prev["confidence"], ev["confidence"]) + 0.05), 2)
                 continue

@@ -6,6 +6,8 @@ in one call.
 """
 from __future__ import annotations
 
+from arabic.normalize import fold
+
 from extraction.lexicons import load
 
 PLACE_KINDS_SPECIFIC = {"neighbourhood", "community", "landmark"}
@@ -19,12 +21,11 @@ class _GazIndex:
         self.gaz = gaz
         self.max_words = max(1, int(getattr(gaz, "max_alias_words", 4) or 4))
         self.cache: dict[str, bool] = {}
-        # first word -> longest alias starting with it. geo's public API has no alias listing yet,
-        # so this reads the alias index when it is there and falls back to max_alias_words.
+        # first word -> longest alias starting with it (geo's public Gazetteer.alias_keys()).
         self.first: dict[str, int] | None = None
         keys = getattr(gaz, "alias_keys", None)
         try:
-            keys = keys() if callable(keys) else getattr(gaz, "_aliases", None)
+            keys = keys() if callable(keys) else None
             if keys:
                 first: dict[str, int] = {}
                 for k in keys:
@@ -67,7 +68,7 @@ def _free(doc, k):
     return doc.active[k] and doc.covered[k] is None
 
 
-def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False):
+def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False, allow_common=False):
     """Longest gazetteer alias starting at token i: (j, prefix_len, key) or None."""
     lx = load()
     variants = doc.variants(i) if first_variants else [(0, doc.keys[i])]
@@ -86,7 +87,7 @@ def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False):
             words = [key] + doc.keys[i + 1:i + n]
             k = " ".join(words)
             if untriggered and n == 1 and (len(key) < 3 or key in lx.place_stop or _lexical(doc, i)
-                                           or gi.common(key)):
+                                           or (gi.common(key) and not allow_common)):
                 continue
             if gi.known(k):
                 return i + n, p, k
@@ -134,11 +135,69 @@ def _unknown_name(doc, k, end):
 
 
 class PlaceSpan:
-    __slots__ = ("i", "j", "p", "key", "trigger", "trigger_i", "region", "known", "sent", "hashtag")
+    __slots__ = ("i", "j", "p", "key", "trigger", "trigger_i", "region", "known", "sent", "hashtag", "weak")
 
     def __init__(self, i, j, p, key, trigger, trigger_i, sent, known, region=False, hashtag=False):
         self.i, self.j, self.p, self.key, self.trigger, self.trigger_i = i, j, p, key, trigger, trigger_i
         self.sent, self.known, self.region, self.hashtag = sent, known, region, hashtag
+        self.weak = False
+
+
+# Words before a bare name that say "a place follows" (في حلب، على عندان، قرب الأتارب).
+PLACE_PREPOSITIONS = {"في", "على", "علي", "الى", "إلى", "من", "قرب", "نحو", "باتجاه", "اتجاه", "عند", "حول",
+                      "داخل", "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "محيط", "بمحيط",
+                      "أطراف", "اطراف", "بين", "عن", "مدخل", "ضواحي", "وفي", "وعلى", "وقرب"}
+PLACE_PREPOSITIONS = {fold(w) for w in PLACE_PREPOSITIONS}
+# verbs whose subject is usually the place that suffered: "تعرضت عندان لقصف"، "شهدت الأتارب"
+LOCATIVE_VERBS = {fold(w) for w in ("تعرضت", "تعرض", "شهدت", "شهد", "تشهد", "يشهد", "استهدفت", "استهدف",
+                                    "قصفت", "قصف", "تعرضت")}
+LIST_SEPARATORS = set(" \t\n\u00a0,،;؛-–/#:\"'“”«»")
+PLACE_LEADS = {fold(w) for w in ("مركز", "مراكز", "مشفى", "مستشفى", "سوق", "مدخل", "معبر", "حاجز")}  # مركز حيان: named after a place
+MIN_BARE_LETTERS = 6  # a bare one-word name this long needs no other evidence
+
+
+def _gap(doc, a, b):
+    """Folded text between tokens a and b (a < b)."""
+    return doc.folded[doc.ends[a]:doc.starts[b]]
+
+
+def _hashtag_start(doc, i):
+    """First token of the #hashtag token i is in (words joined by _), or None."""
+    k = i
+    while k > 0 and _gap(doc, k - 1, k) == "_":
+        k -= 1
+    st = doc.starts[k]
+    return k if st > 0 and doc.folded[st - 1] == "#" else None
+
+
+def _bare_evidence(doc, ps, p):
+    """A one-word name with no trigger counts as a place only with some evidence: a hashtag,
+    a preposition before it (a separate word, or a clitic ب/ل on a name of five letters or more),
+    a long name, or (decided later) a neighbour in a list of places."""
+    if ps.hashtag or ps.j - ps.i > 1:
+        return True
+    key = ps.key
+    if len(key.replace(" ", "")) >= MIN_BARE_LETTERS:
+        return True
+    if p and doc.tokens[ps.i][p - 1] in "بل" and len(key) >= 5:
+        return True
+    k = ps.i - 1
+    if k >= 0 and doc.link[k] and (doc.tokens[k] in PLACE_PREPOSITIONS or doc.keys[k] in PLACE_PREPOSITIONS
+                                   or any(v in LOCATIVE_VERBS for _, v in doc.variants(k))
+                                   or any(v in PLACE_LEADS for _, v in doc.variants(k))):
+        return True
+    # the object of an attack: "قصفت عندان"، "أغارت الطائرات السورية عندان"
+    if k >= 0 and doc.link[k] and (doc.covered[k] == "actor" or any(
+            load().triggers.first.get(v) for _, v in doc.variants(k))):
+        return True
+    # a dateline: the name opens its line and a dash, a colon or a date follows ("حلب - مجزرة ...")
+    line_start = doc.starts[ps.i] == 0 or doc.folded.rfind("\n", 0, doc.starts[ps.i]) >= 0 and \
+        not doc.folded[doc.folded.rfind("\n", 0, doc.starts[ps.i]) + 1:doc.starts[ps.i]].strip(" #\t")
+    if line_start and ps.j < len(doc.tokens):
+        gap = _gap(doc, ps.j - 1, ps.j)
+        if "\n" not in gap and ("-" in gap or ":" in gap or doc.covered[ps.j] == "date"):
+            return True
+    return False
 
 
 def find_places(doc, gaz) -> list[PlaceSpan]:
@@ -158,6 +217,11 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
             if not _free(doc, i):
                 i += 1
                 continue
+            if i > 0 and _gap(doc, i - 1, i) == "_":
+                h = _hashtag_start(doc, i)
+                if h is not None and doc.covered[h] in ("actor", "org"):
+                    i += 1  # the rest of an organisation's hashtag is its name, not a place
+                    continue
             trig = None
             for p, key in doc.variants(i):
                 if key in lx.place_triggers:
@@ -248,14 +312,54 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
             # hashtags and bare gazetteer names
             if gi:
                 hashtag = doc.starts[i] > 0 and f[doc.starts[i] - 1] == "#"
-                m = _gaz_match(doc, gi, i, end, untriggered=True)
+                m = _gaz_match(doc, gi, i, end, untriggered=True, allow_common=True)
                 if m:
                     j, p, key = m
-                    out.append(PlaceSpan(i, j, p, key, "#" if hashtag else None, None, s.i, True, hashtag=hashtag))
+                    ps = PlaceSpan(i, j, p, key, "#" if hashtag else None, None, s.i, True, hashtag=hashtag)
+                    # a common word (المشهد، المعادي) needs a list of places around it, even as a hashtag;
+                    # geo then decides whether the neighbours are close enough on the ground
+                    ps.weak = (j - i == 1 and gi.common(key)) or not _bare_evidence(doc, ps, p)
+                    out.append(ps)
                     claim(i, j)
                     i = j
                     continue
             i += 1
+    return _keep_listed(doc, out)
+
+
+def _keep_listed(doc, spans):
+    """Weak bare names stay only when listed beside another place ("القاطرجي -الميسر-بعيدين"),
+    directly or through a chain of listed names ("#المعادي، #المغاير، #الجزماتي")."""
+    if not any(ps.weak for ps in spans):
+        return spans
+
+    def listed(a, b):
+        if a.sent != b.sent:
+            return False
+        if b.i < a.i:
+            a, b = b, a
+        gap = _gap(doc, a.j - 1, b.i)
+        waw = doc.tokens[b.i].startswith("و") and b.p
+        return b.i == a.j and ((set(gap) <= LIST_SEPARATORS and gap.strip(" ")) or waw)
+
+    kept = [not ps.weak for ps in spans]
+    changed = True
+    while changed:
+        changed = False
+        for n, ps in enumerate(spans):
+            if kept[n]:
+                continue
+            for m in (n - 1, n + 1):
+                if 0 <= m < len(spans) and kept[m] and listed(spans[m], ps):
+                    kept[n] = changed = True
+                    break
+    out = []
+    for n, ps in enumerate(spans):
+        if kept[n]:
+            out.append(ps)
+        else:
+            for x in range(ps.i, ps.j):
+                doc.covered[x] = None
     return out
 
 

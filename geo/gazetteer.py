@@ -44,7 +44,10 @@ TRIGGER_KINDS = {
                      "مدينتي", "مدن", "بلد"), ("community",)),
     "ريف": ("region",),
     "ناحيه": ("sub-district",),
-    "منطقه": ("district", "sub-district", "area"),
+    # "منطقة X" in front reports is any kind of place (منطقة الصالحين، منطقة حريتان, rarely the
+    # admin unit): every kind fits, so the kind tie-breakers decide (a town beats its sub-district).
+    **dict.fromkeys(("منطقه", "مناطق", "منطقتي"), ("neighbourhood", "community", "area", "landmark", "district",
+                                                    "sub-district")),
     "محافظه": ("governorate",),
 }
 # Alias sources that are the place's own (full) name: the only ones allowed outside Aleppo.
@@ -168,6 +171,13 @@ class Gazetteer:
             if key in self._aliases:
                 return key, self.candidates(key)
         return None
+
+    def alias_keys(self) -> frozenset[str]:
+        """Every alias key (``name_key`` form) the gazetteer knows, for n-gram scanning."""
+        keys = getattr(self, "_alias_keys", None)
+        if keys is None:
+            keys = self._alias_keys = frozenset(self._aliases)
+        return keys
 
     def is_common_word(self, key: str) -> bool:
         return key in self.common_keys
@@ -305,7 +315,8 @@ class Gazetteer:
         """Why a place outside Aleppo governorate may not match this key ('' if it may)."""
         if place.in_aleppo_gov:
             return ""
-        if source not in OWN_NAME_SOURCES:
+        if source not in OWN_NAME_SOURCES and source != "manual":
+            # a hand-kept alias (manual_aliases.csv) is an analyst's word that this name is this place
             return f"outside Aleppo governorate and '{key}' is only a derived alias ({source})"
         if key in self.common_keys:
             return f"outside Aleppo governorate and '{key}' is a common word"
