@@ -6,6 +6,8 @@ in one call.
 """
 from __future__ import annotations
 
+import weakref
+
 from arabic.normalize import fold
 
 from extraction.lexicons import load
@@ -18,23 +20,33 @@ class _GazIndex:
     """Which n-grams the gazetteer knows, cached per gazetteer and key."""
 
     def __init__(self, gaz):
-        self.gaz = gaz
+        try:        # no strong reference: the index must not keep a layered gazetteer alive
+            self._ref = weakref.ref(gaz)
+        except TypeError:
+            self._ref = lambda g=gaz: g
         self.max_words = max(1, int(getattr(gaz, "max_alias_words", 4) or 4))
         self.cache: dict[str, bool] = {}
         # first word -> longest alias starting with it (geo's public Gazetteer.alias_keys()).
         self.first: dict[str, int] | None = None
-        keys = getattr(gaz, "alias_keys", None)
+        base = getattr(gaz, "base", None)
+        layer_keys = getattr(gaz, "layer_keys", None)
         try:
+            if base is not None and callable(layer_keys):
+                # a gazetteer with the analyst's layer: the base's index plus the layer's keys
+                first = gaz_index(base).first
+                if first is not None:
+                    self.first = _first_words(layer_keys(), dict(first))
+                    return
+            keys = getattr(gaz, "alias_keys", None)
             keys = keys() if callable(keys) else None
             if keys:
-                first: dict[str, int] = {}
-                for k in keys:
-                    w = k.split()
-                    if w and first.get(w[0], 0) < len(w):
-                        first[w[0]] = len(w)
-                self.first = first
+                self.first = _first_words(keys, {})
         except Exception:
             self.first = None
+
+    @property
+    def gaz(self):
+        return self._ref()
 
     def common(self, key: str) -> bool:
         f = getattr(self.gaz, "is_common_word", None)
@@ -54,14 +66,32 @@ class _GazIndex:
         return hit
 
 
-_GAZ_INDEX = {}
+def _first_words(keys, first: dict[str, int]) -> dict[str, int]:
+    for k in keys:
+        w = k.split()
+        if w and first.get(w[0], 0) < len(w):
+            first[w[0]] = len(w)
+    return first
+
+
+# One index per gazetteer object, dropped with it (a store may make a layered gazetteer per run).
+_GAZ_INDEX = weakref.WeakKeyDictionary()
+_GAZ_INDEX_STRONG = {}   # objects that take no weak reference
 
 
 def gaz_index(gaz):
-    gi = _GAZ_INDEX.get(id(gaz))
-    if gi is None or gi.gaz is not gaz:
-        gi = _GAZ_INDEX[id(gaz)] = _GazIndex(gaz)
-    return gi
+    try:
+        gi = _GAZ_INDEX.get(gaz)
+        if gi is None:
+            gi = _GAZ_INDEX[gaz] = _GazIndex(gaz)
+        return gi
+    except TypeError:
+        gi = _GAZ_INDEX_STRONG.get(id(gaz))
+        if gi is None or gi.gaz is not gaz:
+            if len(_GAZ_INDEX_STRONG) > 16:
+                _GAZ_INDEX_STRONG.clear()
+            gi = _GAZ_INDEX_STRONG[id(gaz)] = _GazIndex(gaz)
+        return gi
 
 
 def _free(doc, k):

@@ -27,10 +27,13 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import weakref
 from pathlib import Path
 
 from arabic import fold, name_key
 from arabic.normalize import strip_article
+from geo.layer import (ANALYST_DERIVED, ANALYST_LICENSE, ANALYST_SOURCE, aliases_from_pairs, clean_kind,
+                       clean_precision, name_keys, normalize_entry, provenance, split_names)
 from geo.model import Candidate, MentionQuery, Place, Resolution
 from geo.names import keys_for_token, strip_trigger
 from geo.regions import CITY_LAT, CITY_LON, REGION_IDS, haversine_km, sector_of
@@ -66,6 +69,9 @@ REGION_BONUS = 2.0
 REGION_WINDOW = (40, 80)    # chars before / after a mention in which a ريف region names its sector
 NEIGHBOUR_CHARS, NEIGHBOUR_KM = 40, 5.0   # a "listed neighbour" that lets a common word resolve
 TIE = 0.1
+
+
+_POINT_GRIDS: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
 
 
 def _float(text: str) -> float | None:
@@ -112,7 +118,16 @@ def mention(surface: str, start: int | None = None, trigger: str | None = None) 
 
 
 class Gazetteer:
-    """Places, the alias index and the resolver. Build one with :func:`load_gazetteer`."""
+    """Places, the alias index and the resolver. Build one with :func:`load_gazetteer`;
+    lay the analyst's places over it with :meth:`with_layer`."""
+
+    # A built gazetteer has no layer; with_layer() gives a new instance with its own values.
+    base: "Gazetteer | None" = None           # the gazetteer a layered one was made from
+    _analyst: dict = {}                        # analyst's own key -> ids that win on it (never mutated)
+    _analyst_why: dict = {}                    # (key, place id) -> "analyst place added <date> by <who>"
+    _layer_places: tuple = ()
+    _layer_keys: frozenset = frozenset()
+    layer_errors: tuple = ()
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
@@ -181,6 +196,169 @@ class Gazetteer:
 
     def is_common_word(self, key: str) -> bool:
         return key in self.common_keys
+
+    # ------------------------------------------------------------ the analyst's layer
+    def with_layer(self, places=(), aliases=()) -> "Gazetteer":
+        """A new gazetteer: this one with the analyst's entries laid over it.
+
+        ``places``: layer entries (dicts as made by :func:`geo.layer_from_rows`, Mappings,
+        SQLAlchemy rows or :class:`Place`): a new place (``id``, ``name_ar``, optional
+        ``name_en``, ``aliases``, ``kind``, ``lat``/``lon``, ``geo_precision``, ``adm1..4_pcode``,
+        ``note``, ``author``, ``created_at``) or an alias-only entry (``alias_of``: an existing
+        place id, ``name_ar`` and/or ``aliases``: the names that mean it).
+        ``aliases``: more alias-only entries, as ``{surface: place_id}`` or
+        ``[(surface, place_id), ...]``.
+
+        Cheap: the places and alias dicts are shallow copies sharing every unchanged entry;
+        ``self`` (the cached base) is never modified. Entries that cannot be used (no name,
+        no point, an id that is taken, an alias to an unknown place) are skipped and listed in
+        ``layer_errors``. See docs/gazetteer.md, "The analyst's layer", for the rules.
+        """
+        entries = [e for e in (normalize_entry(x) for x in (places or ())) if e is not None]
+        entries += [e for e in (normalize_entry(x) for x in aliases_from_pairs(aliases)) if e is not None]
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.base = self
+        new._fuzzy_keys = None
+        new._alias_keys = None
+        places_d = dict(self._places)
+        aliases_d = dict(self._aliases)
+        analyst = {k: set(v) for k, v in self._analyst.items()}
+        why = dict(self._analyst_why)
+        added_places: list[Place] = []
+        added_keys: set[str] = set()
+        errors: list[str] = []
+        fresh: set[str] = set()
+
+        def add(key: str, pid: str, source: str, alias: str, reason: str) -> None:
+            hits = aliases_d.get(key, [])
+            if (pid, source, alias) in hits or (source == ANALYST_DERIVED and any(
+                    h[0] == pid and h[1] == ANALYST_SOURCE for h in hits)):
+                return
+            if key not in fresh:                   # copy before the first change: the base list stays as it is
+                aliases_d[key] = hits = list(hits)
+                fresh.add(key)
+            hits.append((pid, source, alias))
+            added_keys.add(key)
+            why.setdefault((key, pid), reason)
+            if source == ANALYST_SOURCE:
+                analyst.setdefault(key, set()).add(pid)
+
+        for e in entries:
+            names = split_names(e.get("name_ar"))[:1] + split_names(e.get("aliases"))
+            target = e.get("alias_of")
+            if target not in (None, ""):
+                target = str(target).strip()
+                if target not in places_d:
+                    errors.append(f"alias {names[0]!r}: unknown place {target!r}")
+                    continue
+                pid, kind, reason = target, places_d[target].kind, provenance(e, "alias")
+            else:
+                place, err = self._layer_place(e, names, places_d)
+                if place is None:
+                    errors.append(err)
+                    continue
+                places_d[place.id] = place
+                added_places.append(place)
+                pid, kind, reason = place.id, place.kind, provenance(e, "place")
+            for name in dict.fromkeys(names):
+                own, derived = name_keys(name, kind, self.common_keys)
+                for k in own:
+                    add(k, pid, ANALYST_SOURCE, name, reason)
+                for k in derived:
+                    add(k, pid, ANALYST_DERIVED, name, reason)
+
+        new._places = places_d
+        new._aliases = aliases_d
+        new._analyst = {k: frozenset(v) for k, v in analyst.items()}
+        new._analyst_why = why
+        new._layer_places = self._layer_places + tuple(added_places)
+        new._layer_keys = self._layer_keys | frozenset(added_keys)
+        new.layer_errors = tuple(self.layer_errors) + tuple(errors)
+        if added_keys:
+            new.max_alias_words = max(self.max_alias_words, max(len(k.split()) for k in added_keys))
+        return new
+
+    def layer_places(self) -> list[Place]:
+        """The analyst's places in this gazetteer's layer(s), in the order given."""
+        return list(self._layer_places)
+
+    def layer_overrides(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Keys on which the analyst's layer takes precedence over built places:
+        ``{key: (analyst entry ids, built place ids it wins over)}``, for review screens
+        ("your name 'الزهراء' now wins over C1646, N0135 ...")."""
+        out = {}
+        for key, winners in sorted(self._analyst.items()):
+            others = sorted({pid for pid, src, _ in self._aliases.get(key, ())
+                             if pid not in winners and not src.startswith(ANALYST_SOURCE)})
+            if others:
+                out[key] = (sorted(winners), others)
+        return out
+
+    def layer_keys(self) -> frozenset[str]:
+        """Alias keys the layer(s) added over the built gazetteer (a subset of alias_keys())."""
+        return self._layer_keys
+
+    def _layer_place(self, e: dict, names: list[str], places_d: dict) -> tuple[Place | None, str]:
+        pid = str(e.get("id") or "").strip()
+        lat, lon = e.get("lat"), e.get("lon")
+        try:
+            lat, lon = float(lat), float(lon)
+        except (TypeError, ValueError):
+            return None, f"analyst place {pid or names[0]!r}: no point (lat/lon)"
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            return None, f"analyst place {pid or names[0]!r}: point out of range"
+        if not pid:
+            return None, f"analyst place {names[0]!r}: no id"
+        if pid in places_d:
+            return None, f"analyst place {pid!r}: the id is already taken"
+        kind = clean_kind(e.get("kind"))
+        adm = {f"adm{i}_pcode": (str(e.get(f"adm{i}_pcode")).strip() or None)
+               if isinstance(e.get(f"adm{i}_pcode"), str) else None for i in range(1, 5)}
+        guess = self._admin_near(lat, lon, kind)
+        for f in ("adm1_pcode", "adm2_pcode", "adm3_pcode", "adm4_pcode"):
+            if not adm[f]:
+                adm[f] = guess.get(f)
+        note = provenance(e, "place") + (f": {e['note']}" if isinstance(e.get("note"), str) and e["note"] else "")
+        name_en = e.get("name_en")
+        return Place(id=pid, pcode=None, name_ar=names[0], name_en=name_en if isinstance(name_en, str) else "",
+                     kind=kind, lat=lat, lon=lon, geo_precision=clean_precision(e.get("geo_precision")),
+                     in_aleppo_gov=(adm["adm1_pcode"] == "SY02") if adm["adm1_pcode"] else True,
+                     source=ANALYST_SOURCE, license=ANALYST_LICENSE, note=note, label_ar="", **adm), ""
+
+    def _admin_near(self, lat: float, lon: float, kind: str) -> dict:
+        """Parents for a point the analyst placed, from the nearest built place: adm1-3 from the
+        nearest community or neighbourhood within 15 km; adm4 (the city) from the nearest
+        neighbourhood within 2 km, for a neighbourhood, landmark or area."""
+        root = self
+        while root.base is not None:
+            root = root.base
+        grid = _POINT_GRIDS.get(root)
+        if grid is None:
+            grid = {}
+            for p in root._places.values():
+                if p.kind in ("community", "neighbourhood") and p.lat is not None and p.lon is not None:
+                    grid.setdefault((round(p.lat * 10), round(p.lon * 10)), []).append(p)
+            _POINT_GRIDS[root] = grid       # kept outside the instance: the base stays untouched
+        cy, cx = round(lat * 10), round(lon * 10)
+        near = [p for dy in (-2, -1, 0, 1, 2) for dx in (-2, -1, 0, 1, 2) for p in grid.get((cy + dy, cx + dx), ())]
+        out: dict = {}
+        if not near:
+            return out
+        kx = 111.32 * math.cos(math.radians(lat))       # equirectangular: exact enough at these scales
+
+        def km(p: Place) -> float:
+            return math.hypot((p.lon - lon) * kx, (p.lat - lat) * 110.57)
+
+        best = min(near, key=lambda p: (km(p), p.id))
+        if km(best) <= 15:
+            out.update(adm1_pcode=best.adm1_pcode, adm2_pcode=best.adm2_pcode, adm3_pcode=best.adm3_pcode)
+        if kind in ("neighbourhood", "landmark", "area"):
+            nbs = [p for p in near if p.kind == "neighbourhood"]
+            nb = min(nbs, key=lambda p: (km(p), p.id)) if nbs else None
+            if nb is not None and km(nb) <= 2:
+                out["adm4_pcode"] = nb.adm4_pcode
+        return out
 
     # ------------------------------------------------------------ geography
     def distance_km(self, a: Place, b: Place) -> float | None:
@@ -286,9 +464,41 @@ class Gazetteer:
             cand = self._static_score(place, source, alias, trigger, note)
             if place.id not in by_place or cand.score > by_place[place.id].score:
                 by_place[place.id] = cand
+        if self._analyst_why:
+            for pid, cand in list(by_place.items()):
+                why = self._analyst_why.get((key, pid))
+                if why:
+                    by_place[pid] = Candidate(cand.place, cand.score, cand.reasons + (why,))
         ranked = sorted(by_place.values(), key=lambda c: (-c.score, c.place.id))
         excluded = [c for c in excluded if c.place.id not in by_place]
+        winners = self._analyst.get(key) if self._analyst else None
+        if winners:
+            ranked, overridden = self._analyst_first(key, trigger, ranked, winners)
+            excluded += overridden
         return q, ranked, list({c.place.id: c for c in excluded}.values())
+
+    @staticmethod
+    def _analyst_first(key: str, trigger: str | None, ranked: list[Candidate], winners: frozenset
+                       ) -> tuple[list[Candidate], list[Candidate]]:
+        """On an analyst's own key the analyst's entries win over the built gazetteer's places,
+        unless the trigger asks for a kind only the gazetteer's places have (the analyst said
+        "X is this town"; "حي X" still asks for a neighbourhood)."""
+        mine = [c for c in ranked if c.place.id in winners]
+        others = [c for c in ranked if c.place.id not in winners]
+        if not mine or not others:
+            return ranked, []
+        fits = TRIGGER_KINDS.get(trigger or "")
+        ids = ", ".join(c.place.id for c in mine)
+        if fits and not any(c.place.kind in fits for c in mine) and any(c.place.kind in fits for c in others):
+            note = f"the analyst's {ids} is not a {'/'.join(fits)} as trigger '{trigger}' asks: no precedence"
+            mine = [Candidate(c.place, c.score, c.reasons + (note,)) for c in mine]
+            return sorted(mine + others, key=lambda c: (-c.score, c.place.id)), []
+        beat = ", ".join(c.place.id for c in others[:3]) + (" ..." if len(others) > 3 else "")
+        mine = [Candidate(c.place, c.score, c.reasons + (f"analyst's name '{key}' wins over the gazetteer's {beat}",))
+                for c in mine]
+        overridden = [Candidate(c.place, 0.0, (f"overridden: the analyst's layer gives '{key}' to {ids}",))
+                      for c in others]
+        return mine, overridden
 
     def _usable_key(self, q: MentionQuery) -> tuple[str, str | None, str]:
         """The key to look up: as given, else with a trigger word split off, a ريف
@@ -313,8 +523,8 @@ class Gazetteer:
 
     def _excluded_because(self, key: str, place: Place, source: str) -> str:
         """Why a place outside Aleppo governorate may not match this key ('' if it may)."""
-        if place.in_aleppo_gov:
-            return ""
+        if place.in_aleppo_gov or source in (ANALYST_SOURCE, ANALYST_DERIVED):
+            return ""           # the analyst's layer: the analyst's word that this name is this place
         if source not in OWN_NAME_SOURCES and source != "manual":
             # a hand-kept alias (manual_aliases.csv) is an analyst's word that this name is this place
             return f"outside Aleppo governorate and '{key}' is only a derived alias ({source})"
@@ -338,7 +548,7 @@ class Gazetteer:
         elif fits:
             score += TRIGGER_MISFIT
             reasons.append(f"trigger '{trigger}' asks for {'/'.join(fits)} ({TRIGGER_MISFIT:g})")
-        if source in OWN_NAME_SOURCES:
+        if source in OWN_NAME_SOURCES or source == ANALYST_SOURCE:
             score += OWN_NAME_BONUS
             reasons.append(f"its own name '{alias}' ({source}, +{OWN_NAME_BONUS:g})")
         else:
@@ -408,11 +618,12 @@ class Gazetteer:
     def _why(top: Candidate, others: list[Candidate]) -> str:
         """One line: the winner, its deciding reasons, and what it beat."""
         p = top.place
-        deciding = [r for r in top.reasons if r.startswith(("trigger", "near", "lies in", "in Aleppo"))]
+        deciding = [r for r in top.reasons if r.startswith(("trigger", "near", "lies in", "in Aleppo", "analyst"))]
         head = f"{p.id} {p.label_ar or p.name_ar} ({p.kind})"
         if not others:
             named = next(r for r in top.reasons if r.startswith(("its own name", "alias")))
-            return f"{head}: the only match; {named}"
+            analyst = [r for r in top.reasons if r.startswith("analyst")]
+            return f"{head}: the only match; {'; '.join([named] + analyst)}"
         beat = ", ".join(f"{o.place.id} {o.place.label_ar or o.place.name_ar} {o.score:.1f}" for o in others[:3])
         return f"{head} {top.score:.1f}: {'; '.join(deciding) or 'own name and kind'}; over {beat}"
 

@@ -1,0 +1,266 @@
+"""Where the dashboard's data comes from: the store's query layer, behind one small interface.
+
+The dashboard never writes SQL and never applies language rules; it calls
+``store.queries`` (docs/ARCHITECTURE.md, "The query layer's events frame").
+``StoreBackend`` wraps a real store (the app always uses it); ``FrameBackend``
+implements the same contract over an in-memory events DataFrame, for tests
+(``dashboard.page.BACKEND_FACTORY`` is the seam).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+try:  # the binding contract; the local copy only keeps the dashboard importable without store/
+    from store.queries import Filters  # type: ignore
+except Exception:  # pragma: no cover - used only until store/ lands
+    @dataclasses.dataclass
+    class Filters:  # type: ignore[no-redef]
+        date_from: dt.date | None = None
+        date_to: dt.date | None = None
+        sides: list[str] | None = None
+        actor_ids: list[str] | None = None
+        event_types: list[str] | None = None
+        sources: list[str] | None = None
+        min_killed: int | None = None
+        geo_precisions: list[int] | None = None
+        text: str | None = None
+        include_false: bool = False
+
+
+EVENT_COLUMNS = [
+    "event_id", "report_id", "date", "date_precision", "event_type", "sub_event_type",
+    "actor_ids", "sides", "actors_en", "place_id", "pcode", "place_name_ar", "place_name_en",
+    "place_kind", "lat", "lon", "geo_precision", "killed_low", "killed_best", "killed_high",
+    "injured_low", "injured_best", "injured_high", "weapons", "evidence_text", "evidence_start",
+    "evidence_end", "confidence", "report_title", "source", "url", "published", "corrected",
+    "is_false", "extractor_version",
+]
+SUMMARY_COLUMNS = [
+    "place_id", "pcode", "place_name_ar", "place_name_en", "place_kind", "lat", "lon",
+    "geo_precision", "events", "killed", "injured", "dominant_event_type", "dominant_side",
+    "first_date", "last_date",
+]
+
+
+class Backend(Protocol):
+    name: str
+
+    def events(self, filters: Filters, limit: int | None = None) -> pd.DataFrame: ...
+    def place_summary(self, filters: Filters) -> pd.DataFrame: ...
+    def timeline(self, filters: Filters, by: str = "side") -> pd.DataFrame: ...
+    def counts(self, filters: Filters) -> dict: ...
+    def filter_options(self) -> dict: ...
+    def data_version(self) -> str: ...
+
+
+def filters_from_key(key: tuple) -> Filters:
+    """Rebuild Filters from the hashable key the caches use (see state.FilterState.key)."""
+    return Filters(**{k: (list(v) if isinstance(v, tuple) else v) for k, v in key})
+
+
+def filters_key(filters: Filters) -> tuple:
+    out = []
+    for f in dataclasses.fields(filters):
+        v = getattr(filters, f.name)
+        out.append((f.name, tuple(v) if isinstance(v, list) else v))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- store
+
+class StoreBackend:
+    """The real thing: ``store.open_store`` + ``store.queries``."""
+
+    def __init__(self, db: str | None = None, seed: bool = True):
+        import store  # noqa: F401  (imported here so the dashboard imports without store/)
+        from store import queries
+
+        self._queries = queries
+        self.db = db or os.environ.get("FRONTLINE_DB")
+        self.store = store.open_store(self.db)
+        self.name = f"store:{self.db or 'default'}"
+        self.seed_result = None
+        self.seed_error = None
+        if seed and hasattr(store, "seed_if_empty"):
+            try:  # an empty database: load the reports that ship with the project (data/reports)
+                self.seed_result = store.seed_if_empty(self.store)
+            except Exception as exc:  # the page still opens, and says what went wrong
+                self.seed_error = f"{type(exc).__name__}: {exc}"
+
+    def events(self, filters, limit=None):
+        """Newest first; ``limit`` caps the rows (the page never needs 100,000 rows at once)."""
+        return self._queries.events(self.store, filters, limit=limit)
+
+    def place_summary(self, filters):
+        return self._queries.place_summary(self.store, filters)
+
+    def timeline(self, filters, by="side"):
+        return self._queries.timeline(self.store, filters, by=by)
+
+    def counts(self, filters):
+        return self._queries.counts(self.store, filters)
+
+    def filter_options(self):
+        return self._queries.filter_options(self.store)
+
+    def data_version(self) -> str:
+        """Changes whenever the database file changes, so cached query results refresh after an ingest."""
+        path = getattr(self.store, "path", None) or _sqlite_path(self.db)
+        if path is None:
+            return "0"
+        parts = []
+        for suffix in ("", "-wal"):
+            p = Path(str(path) + suffix)
+            if p.exists():
+                s = p.stat()
+                parts.append(f"{s.st_mtime_ns}:{s.st_size}")
+        return "|".join(parts)
+
+
+def _sqlite_path(db: str | None) -> Path | None:
+    if db is None:
+        return Path(__file__).resolve().parents[1] / "data" / "frontline.db"
+    if "://" not in db:
+        return Path(db)
+    if db.startswith("sqlite:///"):
+        return Path(db[len("sqlite:///"):])
+    return None
+
+
+# --------------------------------------------------------------------------- in-memory
+
+def _split(value) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return []
+    return [p.strip() for p in str(value).split(";") if p.strip()]
+
+
+class FrameBackend:
+    """The query-layer contract over an in-memory events frame (one row per event, EVENT_COLUMNS)."""
+
+    def __init__(self, events: pd.DataFrame, name: str = "frame", actor_names: dict | None = None):
+        df = events.copy()
+        for col in EVENT_COLUMNS:
+            if col not in df.columns:
+                df[col] = pd.NA
+        df["date"] = pd.to_datetime(df["date"])
+        for col in ("killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high"):
+            df[col] = df[col].astype("Int64")
+        df["is_false"] = df["is_false"].fillna(False).astype(bool)
+        df["corrected"] = df["corrected"].fillna(False).astype(bool)
+        self.df = df[EVENT_COLUMNS]
+        self.name = name
+        self._actor_names = actor_names or {}
+        self.version = 0
+
+    def data_version(self) -> str:
+        return f"{self.name}:{self.version}:{len(self.df)}"
+
+    def events(self, filters, limit=None) -> pd.DataFrame:
+        out = self._events(filters)
+        out = out.sort_values(["date", "event_id"], ascending=[False, False], ignore_index=True)
+        return out if limit is None else out.head(int(limit))
+
+    def _events(self, filters) -> pd.DataFrame:
+        df = self.df
+        m = pd.Series(True, index=df.index)
+        if not getattr(filters, "include_false", False):
+            m &= ~df["is_false"]
+        if filters.date_from:
+            m &= df["date"] >= pd.Timestamp(filters.date_from)
+        if filters.date_to:
+            m &= df["date"] < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)
+        if filters.sides:
+            want = set(filters.sides)
+            m &= df["sides"].map(lambda v: bool(want & set(_split(v))))
+        if filters.actor_ids:
+            want = set(filters.actor_ids)
+            m &= df["actor_ids"].map(lambda v: bool(want & set(_split(v))))
+        if filters.event_types:
+            m &= df["event_type"].isin(filters.event_types)
+        if filters.sources:
+            m &= df["source"].isin(filters.sources)
+        if filters.min_killed:
+            killed = df["killed_best"].fillna(df["killed_low"]).fillna(0)
+            m &= killed >= filters.min_killed
+        if filters.geo_precisions:
+            m &= df["geo_precision"].isin(filters.geo_precisions)
+        if filters.text:
+            from arabic import fold
+            needle = fold(filters.text).strip().lower()
+            hay = (df["evidence_text"].fillna("") + " " + df["report_title"].fillna("") + " "
+                   + df["place_name_ar"].fillna("") + " " + df["place_name_en"].fillna(""))
+            m &= hay.map(lambda s: needle in fold(s).lower())
+        return df[m].reset_index(drop=True)
+
+    def place_summary(self, filters) -> pd.DataFrame:
+        ev = self._events(filters)
+        ev = ev[ev["place_id"].notna()]
+        if ev.empty:
+            return pd.DataFrame(columns=SUMMARY_COLUMNS)
+        ev = ev.assign(_k=ev["killed_best"].fillna(ev["killed_low"]).fillna(0).astype(int),
+                       _i=ev["injured_best"].fillna(ev["injured_low"]).fillna(0).astype(int),
+                       _side=ev["sides"].map(lambda v: (_split(v) or [None])[0]))
+        rows = []
+        for pid, g in ev.groupby("place_id", sort=False):
+            first = g.iloc[0]
+            rows.append({
+                "place_id": pid, "pcode": first["pcode"], "place_name_ar": first["place_name_ar"],
+                "place_name_en": first["place_name_en"], "place_kind": first["place_kind"],
+                "lat": first["lat"], "lon": first["lon"], "geo_precision": first["geo_precision"],
+                "events": len(g), "killed": int(g["_k"].sum()), "injured": int(g["_i"].sum()),
+                "dominant_event_type": _dominant(g, "event_type"),
+                "dominant_side": _dominant(g, "_side"),
+                "first_date": g["date"].min(), "last_date": g["date"].max(),
+            })
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    def timeline(self, filters, by="side") -> pd.DataFrame:
+        ev = self._events(filters)
+        if ev.empty:
+            return pd.DataFrame(columns=["date", "group", "killed"])
+        k = ev["killed_best"].fillna(ev["killed_low"]).fillna(0).astype(int)
+        group = ev["event_type"] if by == "event_type" else ev["sides"].map(lambda v: (_split(v) or ["unknown"])[0])
+        out = (pd.DataFrame({"date": ev["date"].dt.normalize(), "group": group.fillna("unknown"), "killed": k})
+               .groupby(["date", "group"], as_index=False)["killed"].sum())
+        return out
+
+    def counts(self, filters) -> dict:
+        ev = self._events(filters)
+        return {
+            "events": int(len(ev)),
+            "killed": int(ev["killed_best"].fillna(ev["killed_low"]).fillna(0).sum()) if len(ev) else 0,
+            "injured": int(ev["injured_best"].fillna(ev["injured_low"]).fillna(0).sum()) if len(ev) else 0,
+            "places": int(ev["place_id"].nunique()),
+            "reports": int(ev["report_id"].nunique()),
+        }
+
+    def filter_options(self) -> dict:
+        df = self.df[~self.df["is_false"]]
+        actors: dict[str, str] = dict(self._actor_names)
+        for ids, names in zip(df["actor_ids"], df["actors_en"]):
+            for i, n in zip(_split(ids), [x.strip() for x in str(names or "").split(";")]):
+                actors.setdefault(i, n or i)
+        sides = sorted({s for v in df["sides"] for s in _split(v)})
+        return {
+            "date_min": df["date"].min().date() if len(df) else None,
+            "date_max": df["date"].max().date() if len(df) else None,
+            "sides": sides,
+            "actors": actors,
+            "event_types": sorted(df["event_type"].dropna().unique().tolist()),
+            "sources": sorted(df["source"].dropna().unique().tolist()),
+        }
+
+
+def _dominant(g: pd.DataFrame, col: str) -> Any:
+    """The value with the most killed (ties: most events)."""
+    s = g.groupby(col, dropna=True).agg(k=("_k", "sum"), n=("_k", "size"))
+    if s.empty:
+        return None
+    return s.sort_values(["k", "n"], ascending=False).index[0]

@@ -1,0 +1,152 @@
+"""Polygons for the base map and the choropleth, from the gazetteer (geo/).
+
+``geo.load_gazetteer()`` gives ``neighbourhood_polygons()`` and ``admin_polygons()``
+GeoDataFrames. Column names are read tolerantly (pcode / name_ar / name_en / level),
+and geometries are simplified once so the base map stays light.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard import safe
+
+log = logging.getLogger(__name__)
+
+# Aleppo city centre (Citadel) and the radius (km) inside which a place counts as "in the city".
+CITY_CENTRE = (36.1993, 37.1629)
+CITY_RADIUS_KM = 11.0
+ALEPPO_GOV_PCODE = "SY02"
+
+
+@dataclass
+class Outlines:
+    """Light GeoJSON FeatureCollections (dicts) for the base map."""
+    governorates: dict = field(default_factory=lambda: _fc([]))
+    districts: dict = field(default_factory=lambda: _fc([]))
+    neighbourhoods: dict = field(default_factory=lambda: _fc([]))
+    bounds: list | None = None  # [[south, west], [north, east]]
+    note: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.governorates["features"] or self.districts["features"] or self.neighbourhoods["features"])
+
+
+def _fc(features: list) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _col(gdf, *names):
+    cols = {c.lower(): c for c in gdf.columns}
+    for n in names:
+        if n.lower() in cols:
+            return cols[n.lower()]
+    return None
+
+
+def _to_fc(gdf, tolerance: float, level: str) -> dict:
+    """GeoDataFrame -> FeatureCollection with only pcode/name_ar/name_en/level properties."""
+    if gdf is None or len(gdf) == 0:
+        return _fc([])
+    gdf = gdf.to_crs(4326) if getattr(gdf, "crs", None) is not None else gdf
+    pc = _col(gdf, "pcode", "place_id", "adm4_pcode", "adm3_pcode", "adm2_pcode", "adm1_pcode", "id")
+    ar = _col(gdf, "name_ar", "csr_name_ar", "adm4_name_ar", "adm2_name_ar", "adm1_name_ar", "name_arabic", "ar")
+    en = _col(gdf, "name_en", "csr_name_en", "adm4_name_en", "adm2_name_en", "adm1_name_en", "name", "en")
+    feats = []
+    for _, row in gdf.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        geom = geom.simplify(tolerance, preserve_topology=True)
+        name_ar = str(row[ar]) if ar and pd.notna(row[ar]) else ""
+        name_en = str(row[en]) if en and pd.notna(row[en]) else ""
+        feats.append({
+            "type": "Feature",
+            "geometry": json.loads(json.dumps(geom.__geo_interface__)),
+            "properties": {
+                "pcode": str(row[pc]) if pc and pd.notna(row[pc]) else "",
+                "name_ar": name_ar,
+                "name_en": name_en,
+                "level": level,
+                # the label shown on the map (escaped: it is drawn as HTML)
+                "label": f'<span class="ar" dir="rtl" lang="ar">{safe.text(name_ar)}</span> · {safe.text(name_en)}',
+            },
+        })
+    return _fc(feats)
+
+
+def _split_admin(admin):
+    """admin_polygons() -> (governorates, districts) GeoDataFrames, Aleppo governorate first."""
+    if admin is None or len(admin) == 0:
+        return None, None
+    lvl = _col(admin, "level", "admin_level", "adm_level", "kind")
+    if lvl is None:
+        return admin, None
+    vals = admin[lvl].astype(str).str.lower()
+    gov = admin[vals.isin(["1", "adm1", "governorate"])]
+    dist = admin[vals.isin(["2", "adm2", "district"])]
+    return gov, dist
+
+
+def load_outlines() -> Outlines:
+    """Outlines from the gazetteer; empty (with a note) if geo/ or its data is not there."""
+    try:
+        from geo import load_gazetteer
+        gaz = load_gazetteer()
+    except Exception as exc:  # geo not built yet, or no data/gazetteer
+        log.warning("gazetteer unavailable: %s", exc)
+        return Outlines(note=f"gazetteer unavailable ({type(exc).__name__}): no outlines")
+    out = Outlines()
+    try:
+        gov, dist = _split_admin(gaz.admin_polygons())
+        if gov is not None:
+            out.governorates = _to_fc(gov, 0.01, "governorate")
+        if dist is not None:
+            # districts of Aleppo governorate only: the map's area of interest
+            pcol = _col(dist, "adm1_pcode", "parent_pcode")
+            if pcol is not None:
+                dist = dist[dist[pcol].astype(str) == ALEPPO_GOV_PCODE]
+            out.districts = _to_fc(dist, 0.003, "district")
+    except Exception as exc:
+        log.warning("admin polygons unavailable: %s", exc)
+        out.note += f" admin polygons unavailable ({exc})."
+    try:
+        out.neighbourhoods = _to_fc(gaz.neighbourhood_polygons(), 0.0002, "neighbourhood")
+    except Exception as exc:
+        log.warning("neighbourhood polygons unavailable: %s", exc)
+        out.note += f" neighbourhood polygons unavailable ({exc})."
+    out.bounds = _bounds(out.districts) or _bounds(out.neighbourhoods)
+    return out
+
+
+def outlines_from_frames(governorates=None, districts=None, neighbourhoods=None) -> Outlines:
+    """Outlines from given GeoDataFrames (tests, fixtures)."""
+    out = Outlines(
+        governorates=_to_fc(governorates, 0.01, "governorate") if governorates is not None else _fc([]),
+        districts=_to_fc(districts, 0.003, "district") if districts is not None else _fc([]),
+        neighbourhoods=_to_fc(neighbourhoods, 0.0002, "neighbourhood") if neighbourhoods is not None else _fc([]),
+    )
+    out.bounds = _bounds(out.districts) or _bounds(out.neighbourhoods)
+    return out
+
+
+def _bounds(fc: dict):
+    if not fc["features"]:
+        return None
+    from shapely.geometry import shape
+    xs0, ys0, xs1, ys1 = [], [], [], []
+    for f in fc["features"]:
+        b = shape(f["geometry"]).bounds
+        xs0.append(b[0]); ys0.append(b[1]); xs1.append(b[2]); ys1.append(b[3])
+    return [[min(ys0), min(xs0)], [max(ys1), max(xs1)]]
+
+
+def in_city(lat: float, lon: float) -> bool:
+    """Within ~11 km of the Citadel: Aleppo city, drawn without clustering."""
+    from math import cos, radians, sqrt
+    dy = (lat - CITY_CENTRE[0]) * 111.0
+    dx = (lon - CITY_CENTRE[1]) * 111.0 * cos(radians(CITY_CENTRE[0]))
+    return sqrt(dx * dx + dy * dy) <= CITY_RADIUS_KM

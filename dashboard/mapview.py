@@ -1,0 +1,340 @@
+"""The folium map: a cached offline base map and per-filter layers.
+
+The base map (outlines of governorates, districts and neighbourhoods, labels, optional
+online tiles) is drawn from outlines loaded and simplified once (cached); streamlit-folium
+keys its component on a hash of the base map's script, so as long as the base map is
+unchanged the browser keeps the map mounted (same zoom, same position) and only swaps
+the layers passed through ``feature_group_to_add``.
+
+Layers (always the same four FeatureGroups, in this order, possibly empty: streamlit-folium
+never removes a group that is no longer passed: streamlit-folium issue #163):
+0. choropleth of Aleppo neighbourhoods by killed (when toggled on)
+1. areas: places below exact precision, drawn as dashed circles sized by precision (no pin)
+2. city: exact places in Aleppo city, one circle marker per place
+3. countryside: exact places outside the city, clustered (leaflet.markercluster)
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+import folium
+import pandas as pd
+
+from dashboard import safe
+from dashboard.assets import localize, localize_tree
+from dashboard.geodata import CITY_CENTRE, Outlines, in_city
+
+# What st_folium sends back. Nothing yet: the map does not drive the page, so panning
+# and zooming never rerun the script. (Issue 6 will add "last_object_clicked".)
+RETURNED_OBJECTS: list[str] = []
+MAP_HEIGHT = 620
+LAYER_NAMES = ["choropleth", "areas", "city", "countryside"]
+
+EVENT_TYPE_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Strategic developments": "#1f77b4",
+    "Protests": "#2ca02c",
+    "Riots": "#8c564b",
+}
+SIDE_COLOURS = {
+    "regime": "#c0392b", "government": "#c0392b", "pro-government": "#c0392b", "pro-regime": "#c0392b",
+    "russia": "#7b241c", "iran": "#a04000", "iran-backed": "#a04000", "pro-government militia": "#a04000",
+    "hezbollah": "#a04000",
+    "opposition": "#1e8449", "rebels": "#1e8449", "rebel": "#1e8449",
+    "jihadist": "#212f3d", "isis": "#212f3d", "is": "#212f3d",
+    "sdf": "#d4ac0d", "kurdish": "#d4ac0d", "ypg": "#d4ac0d",
+    "civilians": "#5d6d7e", "civilian": "#5d6d7e",
+    "coalition": "#2471a3", "turkey": "#117a65",
+}
+_FALLBACK = ["#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#1abc9c", "#34495e", "#e67e22", "#95a5a6"]
+PRECISION_LABEL = {1: "exact", 2: "near / part of an area", 3: "region only"}
+# Radius (m) of the dashed circle drawn for a place known only to this precision.
+PRECISION_RADIUS_M = {2: 1500, 3: 9000}
+
+
+def colour_for(value, mode: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "#7f7f7f"
+    table = EVENT_TYPE_COLOURS if mode == "event_type" else SIDE_COLOURS
+    key = str(value)
+    hit = table.get(key) or table.get(key.lower())
+    if hit:
+        return hit
+    h = int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16)
+    return _FALLBACK[h % len(_FALLBACK)]
+
+
+def place_class(place_id) -> str:
+    """A CSS class naming the place on its map shape (browser tests, issue 6's click-through)."""
+    return "afm-p-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(place_id))
+
+
+def radius_px(killed: int) -> float:
+    """Circle-marker radius in pixels: area grows with killed, with a floor so 0 is still visible."""
+    return round(min(6 + 3.2 * math.sqrt(max(int(killed or 0), 0)), 34), 1)
+
+
+# --------------------------------------------------------------------------- base map
+
+_BASE_CSS = """
+<style>
+.leaflet-container { background: #f3f1ec; font-family: "Noto Sans Arabic", "Noto Sans", Tahoma, Arial, sans-serif; }
+.leaflet-tooltip.afm-label { background: transparent; border: 0; box-shadow: none; color: #555; font-size: 11px; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.afm-label .ar { direction: rtl; unicode-bidi: isolate; }
+.afm-popup { font-size: 13px; line-height: 1.35; max-height: 340px; overflow-y: auto; }
+.afm-popup .names { font-weight: 600; font-size: 14px; }
+.afm-popup .ar, .afm-popup .ev { direction: rtl; unicode-bidi: isolate; text-align: right; }
+.afm-popup .meta { color: #666; font-size: 11px; }
+.afm-popup table { margin: 4px 0; border-collapse: collapse; }
+.afm-popup td { padding: 0 8px 0 0; }
+.afm-popup ol { margin: 4px 0; padding: 0 18px 0 0; }
+.afm-popup li { margin-bottom: 6px; }
+.afm-popup .src { direction: ltr; text-align: left; color: #555; font-size: 11px; }
+</style>
+"""
+
+
+def data_bounds(summary: pd.DataFrame, pad: float = 0.03) -> list | None:
+    """Bounds of all mapped places (rounded, so the base map, and the component key, only
+    change when the data's extent really does)."""
+    if summary is None or not len(summary):
+        return None
+    pts = summary[summary["lat"].notna() & summary["lon"].notna()]
+    if pts.empty:
+        return None
+    r = lambda v: round(float(v), 2)  # noqa: E731
+    return [[r(pts["lat"].min() - pad), r(pts["lon"].min() - pad)],
+            [r(pts["lat"].max() + pad), r(pts["lon"].max() + pad)]]
+
+
+def build_base_map(outlines: Outlines, tiles: bool = False, bounds: list | None = None) -> folium.Map:
+    """The base map: no tiles unless asked, light vector outlines with labels, framed on
+    ``bounds`` (all the data's places) or else on the outlines."""
+    m = folium.Map(location=list(CITY_CENTRE), zoom_start=10, tiles=None, control_scale=True,
+                   prefer_canvas=False, min_zoom=6, max_zoom=18)
+    # without tiles folium sets no zoom bounds on the map; leaflet.markercluster needs maxZoom
+    m.options.update({"maxZoom": 18, "minZoom": 6})
+    localize(m)
+    m.get_root().header.add_child(folium.Element(_BASE_CSS), name="afm_css")
+    if tiles:
+        folium.TileLayer(
+            "OpenStreetMap",
+            attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        ).add_to(m)
+    layers = [
+        (outlines.governorates, {"color": "#8a8a8a", "weight": 2.2, "fill": False}, False),
+        (outlines.districts, {"color": "#9a9a9a", "weight": 1.2, "dashArray": "6 4", "fill": False}, True),
+        (outlines.neighbourhoods, {"color": "#b3aa98", "weight": 0.7, "fillColor": "#ffffff", "fillOpacity": 0.35}, False),
+    ]
+    for fc, style, permanent in layers:
+        if not fc["features"]:
+            continue
+        # District names are permanent labels (tooltips fixed at the polygon's centre: no
+        # folium.Marker, whose render() is not idempotent on a cached map); others on hover.
+        tip = (folium.GeoJsonTooltip(fields=["label"], labels=False, permanent=True, direction="center",
+                                     class_name="afm-label", opacity=0.9)
+               if permanent else folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True))
+        folium.GeoJson(
+            fc, name=fc["features"][0]["properties"]["level"],
+            style_function=lambda _f, s=style: s, tooltip=tip, smooth_factor=1.0,
+            interactive=not permanent,
+        ).add_to(m)
+    if bounds or outlines.bounds:
+        m.fit_bounds(bounds or outlines.bounds)
+    localize_tree(m)
+    return m
+
+
+# --------------------------------------------------------------------------- layers
+
+EVIDENCE_CHARS = 240  # an evidence sentence longer than this is cut in the popup (whole in the table)
+
+
+def _clean(v):
+    if v is None or v is pd.NA:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def evidence_row(day, event_type, killed, source, title, url, text) -> list:
+    """One evidence item of a popup: [date, type, killed, source, http(s) url or None, sentence]."""
+    text = str(_clean(text) or "")
+    if len(text) > EVIDENCE_CHARS:
+        text = text[:EVIDENCE_CHARS].rstrip() + "…"
+    killed = _clean(killed)
+    return [_clean(day) or "", _clean(event_type) or "", None if killed is None else int(killed),
+            str(_clean(source) or _clean(title) or ""), safe.http_url(_clean(url)), text]
+
+
+def place_rows(summary: pd.DataFrame, evidence_by_place: dict | None, colour_by: str) -> tuple[list, list, list]:
+    """(areas, city, countryside) rows for static/afm/afm-map.js; one row per place."""
+    areas, city, countryside = [], [], []
+    if summary is None or not len(summary):
+        return areas, city, countryside
+    evidence_by_place = evidence_by_place or {}
+    df = summary[summary["lat"].notna() & summary["lon"].notna()]
+    if df.empty:
+        return areas, city, countryside
+    colour_col = "dominant_event_type" if colour_by == "event_type" else "dominant_side"
+    colours = {v: colour_for(v, colour_by) for v in df[colour_col].dropna().unique()}
+    prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(3).astype(int).clip(1, 3)
+    first = pd.to_datetime(df["first_date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    last = pd.to_datetime(df["last_date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    num = lambda c: pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)  # noqa: E731
+    lat = df["lat"].astype(float).round(5)
+    lon = df["lon"].astype(float).round(5)
+    cols = zip(df["place_id"], lat, lon, prec, num("killed"), num("events"), num("injured"),
+               df[colour_col], df["place_name_ar"], df["place_name_en"], df["place_kind"], df["pcode"],
+               first, last, df["dominant_event_type"], df["dominant_side"])
+    s = lambda v: "" if _clean(v) is None else str(v)  # noqa: E731
+    for (pid, la, lo, pr, killed, events, injured, cval, name_ar, name_en, kind, pcode,
+         d0, d1, dtype, dside) in cols:
+        evid, total = evidence_by_place.get(pid, ([], 0))
+        is_area = pr >= 2
+        row = [la, lo, 1 if is_area else 0, PRECISION_RADIUS_M.get(pr, 9000) if is_area else radius_px(killed),
+               colours.get(cval, "#7f7f7f") if _clean(cval) is not None else "#7f7f7f", place_class(pid),
+               s(name_ar), s(name_en), s(kind), s(pcode) or str(pid), PRECISION_LABEL.get(pr, "unknown"),
+               events, killed, injured, s(d0), s(d1), s(dtype), s(dside),
+               evid, max(int(total or 0) - len(evid), 0)]
+        if is_area:
+            areas.append(row)
+        elif in_city(la, lo):
+            city.append(row)
+        else:
+            countryside.append(row)
+    return areas, city, countryside
+
+
+CLUSTER_OPTIONS = {"maxClusterRadius": 40, "showCoverageOnHover": False, "spiderfyOnMaxZoom": True,
+                   "disableClusteringAtZoom": 12}
+
+
+def build_layers(summary: pd.DataFrame, evidence_by_place: dict | None, colour_by: str,
+                 choropleth: bool, outlines: Outlines) -> list[folium.FeatureGroup]:
+    """The four filtered layers for feature_group_to_add: compact rows (dashboard.layers),
+    so their size grows with the number of places, not of events."""
+    from dashboard.layers import PlaceLayer
+
+    groups = [folium.FeatureGroup(name=n) for n in LAYER_NAMES]
+    if choropleth:
+        _choropleth(summary, outlines).add_to(groups[0])
+    areas, city, countryside = place_rows(summary, evidence_by_place, colour_by)
+    PlaceLayer(areas, name="areas").add_to(groups[1])
+    PlaceLayer(city, name="city").add_to(groups[2])
+    PlaceLayer(countryside, cluster=True, options=CLUSTER_OPTIONS, name="countryside").add_to(groups[3])
+    return groups
+
+
+def _choropleth(summary: pd.DataFrame, outlines: Outlines) -> folium.GeoJson:
+    killed = {}
+    if len(summary):
+        nb = summary[summary["place_kind"].astype(str) == "neighbourhood"]
+        for pid, pcode, v in zip(nb["place_id"], nb["pcode"], nb["killed"]):
+            # polygons are keyed by the gazetteer's place id (its P-code for OCHA neighbourhoods)
+            key = str(pid) if _clean(pid) is not None else str(pcode)
+            killed[key] = killed.get(key, 0) + int(v or 0)
+            if _clean(pcode) is not None and str(pcode) != key:
+                killed[str(pcode)] = killed.get(str(pcode), 0) + int(v or 0)
+    top = max(killed.values(), default=0)
+    feats = []
+    for f in outlines.neighbourhoods["features"]:
+        p = f["properties"]
+        k = killed.get(p.get("pcode"), 0)
+        label = (f'<span dir="rtl" lang="ar">{safe.text(p.get("name_ar"))}</span> · '
+                 f'{safe.text(p.get("name_en"))}: {k} killed')
+        feats.append({"type": "Feature", "geometry": f["geometry"],
+                      "properties": {"pcode": p.get("pcode"), "killed": k, "label": label,
+                                     "fill": _ramp(k, top)}})
+    fc = {"type": "FeatureCollection", "features": feats}
+    return folium.GeoJson(
+        fc, name="killed by neighbourhood",
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#7d3c3c", "weight": 0.6,
+                                  "fillOpacity": 0.65 if f["properties"]["killed"] else 0.05},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )
+
+
+CHORO_RAMP = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"]
+
+
+def _ramp(k: int, top: int) -> str:
+    if not k or not top:
+        return "#ffffff"
+    i = min(int(math.sqrt(k / top) * len(CHORO_RAMP)), len(CHORO_RAMP) - 1)
+    return CHORO_RAMP[i]
+
+
+def legend_html(summary: pd.DataFrame, colour_by: str, choropleth: bool) -> str:
+    """A legend (rendered by Streamlit beside the map, so it never remounts the map)."""
+    col = "dominant_event_type" if colour_by == "event_type" else "dominant_side"
+    values = [v for v in summary[col].dropna().unique().tolist()] if len(summary) else []
+    title = "Dominant event type" if colour_by == "event_type" else "Dominant side"
+    items = "".join(
+        f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        f'background:{colour_for(v, colour_by)};margin-right:6px"></span>{safe.text(v)}</div>'
+        for v in sorted(values, key=str))
+    sizes = "".join(
+        f'<span style="display:inline-block;width:{2 * radius_px(k)}px;height:{2 * radius_px(k)}px;border-radius:50%;'
+        f'background:#bbb;vertical-align:middle;margin:0 4px"></span>{k}'
+        for k in (0, 10, 50))
+    out = (f'<div style="font-size:13px;line-height:1.6"><b>{title}</b>{items or "<div>–</div>"}'
+           f'<div style="margin-top:6px"><b>Killed</b> (marker size)<br>{sizes}</div>'
+           '<div style="margin-top:6px"><span style="display:inline-block;width:16px;height:16px;border-radius:50%;'
+           'border:2px dashed #666;vertical-align:middle;margin-right:6px"></span>location known only '
+           'approximately (area, not a point)</div>'
+           '<div>Clusters: places outside Aleppo city; zoom in to split</div>')
+    if choropleth:
+        out += ('<div style="margin-top:6px"><b>Neighbourhoods by killed</b><br>'
+                + "".join(f'<span style="display:inline-block;width:18px;height:11px;background:{c}"></span>'
+                          for c in CHORO_RAMP) + ' low → high</div>')
+    return out + "</div>"
+
+
+# --------------------------------------------------------------------------- showing
+
+def show(base_map: folium.Map, groups: list[folium.FeatureGroup], height: int = MAP_HEIGHT):
+    """st_folium with this run's base map and the filtered layers.
+
+    The base map is rebuilt on every run from cached data (dashboard.page): folium elements
+    are not safe to render twice (folium 0.20: Marker.render adds a SetIcon child and GeoJson
+    an addTo line on each render, so a cached Map object sends a broken, growing script on
+    the second run). A fresh map renders to the same script every time (streamlit-folium
+    renames folium's random ids to stable ones), so the component key is unchanged and the
+    browser keeps the map mounted; only the feature groups are swapped.
+    """
+    from streamlit_folium import st_folium
+
+    return st_folium(base_map, key="afm_map", height=height, use_container_width=True,
+                     feature_group_to_add=groups, returned_objects=RETURNED_OBJECTS)
+
+
+def _int(v) -> int:
+    try:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return 0
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _day(v) -> str:
+    if v is None or v is pd.NA:
+        return ""
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    try:
+        return pd.Timestamp(v).date().isoformat()
+    except Exception:
+        return str(v)
