@@ -2,11 +2,20 @@
 
 The sample report and the development corpus are repeated with variations (a
 numbered line, a shifted figure) so that every content hash differs, written as
-.txt files, then ingested into a fresh database twice: store only (no extraction)
-and end to end (decode, hash, extract, store). Prints reports/s and the database
-size, then times the query layer on the end-to-end database.
+.txt files. Then, each on one core unless said otherwise:
 
-    python -m scripts.bench_ingest [--n 10000] [--skip-e2e] [--keep DIR]
+- extraction only: ``extract_text`` on every report, read and decoded beforehand, no store;
+- store only (``--no-extract``): read, decode, hash, dedup, store the report;
+- ingest only: the whole ingestion path with the extractor replaced by the results of
+  the source texts, extracted beforehand (the same mentions and events to write, minus
+  the extraction time): what the store itself costs;
+- end to end: read, decode, hash, extract, store mentions and events;
+- with ``--workers N``: end to end with extraction in N processes, writes in this one.
+
+Prints time, reports/s, database size and bytes per report for each, then times the
+query layer on the end-to-end database.
+
+    python -m scripts.bench_ingest [--n 10000] [--workers N] [--skip-e2e] [--no-queries] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -47,22 +56,71 @@ def make_corpus(folder: Path, n: int) -> int:
     return total
 
 
-def run(folder: Path, db: Path, extract: bool, published: str | None = "2016-12-06"):
+def _key(text: str) -> str:
+    """Which source text a corpus report was made from (make_corpus inserts line 1)."""
+    lines = text.split("\n")
+    return lines[0] + "\n" + "\n".join(lines[2:4])
+
+
+def precomputed_extractor(published: str | None):
+    """An extractor returning the source text's extraction (computed here, once)."""
+    from extraction import extract_text
+    table = {}
+    for p in SOURCES:
+        if not p.exists():
+            continue
+        lines = p.read_text(encoding="utf-8").split("\n")
+        lines.insert(1, "حلب - 1 تشرين الثاني - نسخة 0")  # as make_corpus varies it
+        text = "\n".join(lines)
+        table[_key(text)] = extract_text(text, published=published)
+
+    def lookup(text, **_):
+        return table[_key(text)]
+    return lookup
+
+
+def run(folder: Path, db: Path, extract: bool, published: str | None = "2016-12-06", extractor=None,
+        workers: int | None = None):
     from store import open_store
     from store.ingest import ingest_paths
-    st = open_store(db)
-    if extract:
+    st = open_store(db, extractor=extractor, extractor_version="bench" if extractor else None)
+    if extract and extractor is None:
         st.extractor()  # import and warm the extractor outside the timing (gazetteer, lexicons)
         from extraction import extract_text
         extract_text("حلب", published=published)
+    from arabic import fold
+    fold("حلب")  # imported outside the timing
     t0 = time.perf_counter()
-    s = ingest_paths(st, [folder], published=published, source="bench", progress=True, extract=extract)
+    s = ingest_paths(st, [folder], published=published, source="bench", progress=True, extract=extract,
+                     workers=workers)
     dt = time.perf_counter() - t0
+    if st.is_sqlite:  # the WAL's pages into the file: the size is the database's own
+        raw = st.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
     size = st.size_bytes()
-    with st.write() as conn:
-        pass
+    with st.read() as conn:
+        n_m = conn.exec_driver_sql("SELECT count(*) FROM mentions").scalar()
+        n_e = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
     st.dispose()
-    return s, dt, size
+    return s, dt, size, n_m, n_e
+
+
+def extraction_only(folder: Path, published: str | None = "2016-12-06") -> tuple[float, int]:
+    """Seconds to run extract_text on every report (read and decoded beforehand)."""
+    from extraction import extract_text
+    from store.decode import decode_bytes
+    from store.ingest import _headline
+    from datetime import date
+    texts = [decode_bytes(p.read_bytes())[0] for p in sorted(folder.rglob("*.txt"))]
+    extract_text("حلب", published=published)
+    pub = date.fromisoformat(published).isoformat() if published else None
+    t0 = time.perf_counter()
+    for t in texts:
+        extract_text(t, published=pub, title=_headline(t))
+    return time.perf_counter() - t0, len(texts)
 
 
 def time_queries(db: Path) -> None:
@@ -99,28 +157,60 @@ def time_queries(db: Path) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--skip-e2e", action="store_true", help="store-only figure only")
+    ap.add_argument("--workers", type=int, default=None, help="also run end to end with N extraction processes")
+    ap.add_argument("--skip-e2e", action="store_true", help="no extraction: store only and ingest only")
+    ap.add_argument("--no-queries", action="store_true", help="do not time the query layer")
     ap.add_argument("--keep", help="keep the corpus and databases in this folder")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
+    rows = []
+
+    def show(label, n, dt, size=None, extra=""):
+        rows.append((label, n, dt, size))
+        size_s = f"; database {size / 1e6:.1f} MB, {size / max(n, 1):,.0f} bytes/report" if size is not None else ""
+        print(f"{label}: {n:,} reports in {dt:.1f} s = {n / dt:,.0f} reports/s{size_s}{extra}", flush=True)
+
     try:
         corpus = work / "corpus"
         if corpus.exists():
             shutil.rmtree(corpus)
         corpus.mkdir()
         nbytes = make_corpus(corpus, args.n)
-        print(f"corpus: {args.n:,} reports, {nbytes / 1e6:.1f} MB of text, from {len(SOURCES)} source files")
-        for extract in ([False] if args.skip_e2e else [False, True]):
-            db = work / ("e2e.db" if extract else "store-only.db")
+        print(f"corpus: {args.n:,} reports, {nbytes / 1e6:.1f} MB of text, from {len(SOURCES)} source files; "
+              f"{os.cpu_count()} CPUs", flush=True)
+        runs = [("store only (read, decode, hash, dedup, store the report)", dict(extract=False)),
+                ("ingest only (the above + write mentions and events; extraction precomputed)",
+                 dict(extract=True, extractor="precomputed"))]
+        if not args.skip_e2e:
+            runs.append(("end to end, one core (read, decode, hash, extract, store)", dict(extract=True)))
+            if args.workers and args.workers > 1:
+                runs.append((f"end to end, {args.workers} extraction processes + this one writing",
+                             dict(extract=True, workers=args.workers)))
+        if not args.skip_e2e:
+            dt, n = extraction_only(corpus)
+            show("extraction only (extract_text, no store)", n, dt)
+        e2e_db = None
+        for i, (label, kw) in enumerate(runs):
+            db = work / f"run{i}.db"
             for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
                 p.unlink(missing_ok=True)
-            s, dt, size = run(corpus, db, extract)
-            label = "end to end (extract + store)" if extract else "store only (decode, hash, store)"
-            print(f"{label}: {s.added:,} added, {s.failed} failed, {len(s.extraction_errors)} extraction errors "
-                  f"in {dt:.1f} s = {s.added / dt:,.0f} reports/s; database {size / 1e6:.1f} MB")
-            if extract:
-                time_queries(db)
+            if kw.get("extractor") == "precomputed":
+                kw = {**kw, "extractor": precomputed_extractor("2016-12-06")}
+            s, dt, size, n_m, n_e = run(corpus, db, **kw)
+            show(label, s.added, dt, size,
+                 f"; {n_m:,} mentions, {n_e:,} events" + (f"; {s.failed} failed" if s.failed else "")
+                 + (f"; {len(s.extraction_errors)} extraction errors" if s.extraction_errors else ""))
+            if kw.get("extract") and kw.get("extractor") is None and e2e_db is None:
+                e2e_db = db
+        print("\nsummary")
+        print(f"  {'run':80} {'time':>8} {'reports/s':>10} {'MB':>7} {'bytes/report':>13}")
+        for label, n, dt, size in rows:
+            mb = f"{size / 1e6:7.1f}" if size is not None else f"{'':7}"
+            per = f"{size / max(n, 1):13,.0f}" if size is not None else f"{'':13}"
+            print(f"  {label[:80]:80} {dt:7.1f}s {n / dt:10,.0f} {mb} {per}")
+        if e2e_db is not None and not args.no_queries:
+            time_queries(e2e_db)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,6 +1,6 @@
 """`python -m extraction COMMAND` for every command except `extract`.
 
-    ingest PATH... [--db FILE] [--published DATE] [--source NAME] [--no-extract] [-q]
+    ingest PATH... [--db FILE] [--published DATE] [--source NAME] [--no-extract] [--workers N] [-q]
     reprocess [--db FILE] [--all] [--errors]
     export --format csv|geojson|acled [-o FILE] [--db FILE] [--from DATE] [--to DATE]
            [--side S]... [--actor ID]... [--event-type T]... [--source NAME]... [--include-false]
@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--published", type=_date, help="publication date for files that do not give one (YYYY-MM-DD)")
     sp.add_argument("--source", help="source name for files that do not give one")
     sp.add_argument("--no-extract", action="store_true", help="store only; extract later with reprocess")
+    sp.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="extract in N processes (writes stay in one); default: one process")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     sp = add("reprocess", "re-extract reports whose extractor version is older (corrections survive)")
@@ -131,7 +133,7 @@ def _run(args, st) -> int:
     if args.command == "ingest":
         from store.ingest import ingest_paths
         s = ingest_paths(st, args.paths, published=args.published, source=args.source,
-                         progress=not args.quiet, extract=not args.no_extract)
+                         progress=not args.quiet, extract=not args.no_extract, workers=args.workers)
         for line in s.errors:
             print(f"error: {line}", file=sys.stderr)
         for line in s.extraction_errors:

@@ -26,7 +26,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from store import schema as S
 from store.records import (
-    EVENT_FIELDS, MENTION_FIELDS, current_field_value, effective_event, figures, load_actors,
+    EVENT_FIELDS, MENTION_FIELDS, current_field_value, decode_event, effective_event, figures, load_actors,
     parse_date, place_fields, rematerialize_report, utcnow, gazetteer_place, _evidence,
 )
 
@@ -142,7 +142,7 @@ def add_correction(store, *, field: str, new_value: Any, author: str, event_id: 
                 .select_from(EA.outerjoin(S.actors, S.actors.c.actor_id == EA.c.actor_id))
                 .where(EA.c.event_id == row.id).order_by(EA.c.position))]
             old = current_field_value(values, actor_rows, field)
-            ev = json.loads(row.extracted)
+            ev = decode_event(row.extracted, row.ext_id, row.confidence, row.evidence_text)
             s, e, _ = _evidence(ev)
             ext_place = place_fields(ev.get("place"))["place_id"]
             cid = conn.execute(insert(S.corrections).values(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "frontline.db"
 BUSY_TIMEOUT_MS = 30_000
+CACHE_KIB_PRAGMA = -32_768   # 32 MiB (SQLite's default is 2 MiB): an ingest touches every index
 
 
 class StoreError(Exception):
@@ -129,7 +130,11 @@ def _sqlite_engine(url: str) -> Engine:
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 199:
                     raise
                 time.sleep(0.05)
-        cur.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode except on power loss
+        # WAL + NORMAL: a commit is atomic and survives the process being killed; only an OS
+        # crash or power loss can roll back the last commits (never corrupt, never half a
+        # report). FULL would fsync the WAL at every commit (docs/store.md, "Durability").
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA cache_size = {CACHE_KIB_PRAGMA}")  # page cache per connection, grows on demand
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -35,15 +35,16 @@ _ACCEPTED = {
     "cp1252", "latin_1", "iso8859_15", "utf_16", "utf_16_le", "utf_16_be",
 }
 
-_CONTROL_OK = {"\t", "\n", "\r", "\f", "\v"}
+# Control characters (Unicode category Cc) other than \t \n \v \f \r, surrogates (Cs),
+# private-use characters (Co) and U+FFFD, the replacement character.
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+                        "\U000f0000-\U000ffffd\U00100000-\U0010fffd\ufffd]")
 
 
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if (unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in _CONTROL_OK)
-              or ch == "\ufffd")
-    return bad / len(text)
+    return len(_BAD_CHARS.findall(text)) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

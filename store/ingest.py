@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store import schema as S
 from store import decode as _decode
 from store.decode import InputError, content_hash, decode_bytes
-from store.records import utcnow, write_extraction
+from store.records import raw_for_storage, utcnow, write_extraction
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -133,13 +133,16 @@ def parse_published(value) -> dt.date | None:
     raise InputError(f"unparseable date {str(value)[:40]!r} (use YYYY-MM-DD)")
 
 
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+
+
 def _language(text: str) -> str:
-    sample = text[:4000]
-    letters = [c for c in sample if c.isalpha()]
+    letters = _NOT_LETTER.sub("", text[:4000])  # the letters (str.isalpha) of the first 4,000 characters
     if not letters:
         return "und"
-    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f")
-    return "ar" if arabic / len(letters) >= 0.3 else "en" if all(c.isascii() for c in letters[:500]) else "und"
+    arabic = len(_ARABIC_LETTER.findall(letters))
+    return "ar" if arabic / len(letters) >= 0.3 else "en" if letters[:500].isascii() else "und"
 
 
 def _check_text(text: str) -> str:
@@ -338,7 +341,12 @@ def _source_key(rec: Record) -> str:
     return hashlib.sha256(f"{rec.source or ''}\x1f{rec.url or ''}\x1f{rec.locator}".encode()).hexdigest()
 
 
-def _add_source(conn, report_id: int, rec: Record) -> bool:
+def _add_source(conn, report_id: int, rec: Record, new: bool = False) -> bool:
+    """Record ``rec`` as a source of the report (unless already known). ``new``: the
+    report was inserted from ``rec`` in this transaction (its metadata is ``rec``'s)."""
+    if new:
+        conn.execute(_INSERT_SOURCE, _source_row(report_id, rec))
+        return True
     key = _source_key(rec)
     RSc = S.report_sources.c
     # Already known: the same locator with the same source and url, where a missing
@@ -353,9 +361,7 @@ def _add_source(conn, report_id: int, rec: Record) -> bool:
         select(RSc.id).where(RSc.report_id == report_id, RSc.dedup_key == key)).first()
     if exists:
         return False
-    conn.execute(insert(S.report_sources).values(
-        report_id=report_id, source=rec.source, url=rec.url, locator=rec.locator, title=rec.title,
-        published=rec.published, added_at=utcnow(), dedup_key=key))
+    conn.execute(_INSERT_SOURCE, _source_row(report_id, rec))
     if rec.source:
         names = [r[0] for r in conn.execute(select(S.report_sources.c.source).where(
             S.report_sources.c.report_id == report_id, S.report_sources.c.source.is_not(None))
@@ -376,8 +382,18 @@ def _add_source(conn, report_id: int, rec: Record) -> bool:
     return True
 
 
+_INSERT_SOURCE = insert(S.report_sources)
+_INSERT_REPORT = insert(S.reports).returning(S.reports.c.id)
+_BY_HASH = select(S.reports.c.id).where(S.reports.c.content_hash == bindparam("h"))
+
+
+def _source_row(report_id: int, rec: Record) -> dict:
+    return {"report_id": report_id, "source": rec.source, "url": rec.url, "locator": rec.locator,
+            "title": rec.title, "published": rec.published, "added_at": utcnow(), "dedup_key": _source_key(rec)}
+
+
 def _existing(conn, h: str) -> int | None:
-    row = conn.execute(select(S.reports.c.id).where(S.reports.c.content_hash == h)).first()
+    row = conn.execute(_BY_HASH, {"h": h}).first()
     return row[0] if row else None
 
 
@@ -388,6 +404,11 @@ def run_extractor(store, text: str, published: dt.date | None, title: str | None
         fn, version = store.extractor()
     except Exception as exc:
         return None, None, f"extractor unavailable: {exc.__class__.__name__}: {exc}".splitlines()[0][:500]
+    return call_extractor(fn, version, text, published, title, report_id, path)
+
+
+def call_extractor(fn, version: str, text: str, published: dt.date | None, title: str | None,
+                   report_id: str | None, path: str | None) -> tuple[dict | None, str | None, str | None]:
     try:
         result = fn(text, published=published.isoformat() if published else None, title=title,
                     report_id=report_id, path=path)
@@ -401,9 +422,12 @@ def run_extractor(store, text: str, published: dt.date | None, title: str | None
         return None, version, msg + where
 
 
-def store_record(store, rec: Record, extract: bool = True) -> tuple[str, int, str | None]:
-    """Store one record: ("added" | "duplicate", report id, extraction error or None)."""
-    h = content_hash(rec.text)
+def store_record(store, rec: Record, extract: bool = True, extracted=None,
+                 content_hash_: str | None = None) -> tuple[str, int, str | None]:
+    """Store one record: ("added" | "duplicate", report id, extraction error or None).
+    ``extracted``: the (result, version, error) of an extraction already run (a worker
+    process), used instead of running the extractor here."""
+    h = content_hash_ or content_hash(rec.text)
     with store.read() as conn:
         rid = _existing(conn, h)
     if rid is not None:
@@ -411,8 +435,11 @@ def store_record(store, rec: Record, extract: bool = True) -> tuple[str, int, st
             _add_source(conn, rid, rec)
         return "duplicate", rid, None
     result = version = error = None
-    if extract:
+    if extracted is not None:
+        result, version, error = extracted
+    elif extract:
         result, version, error = run_extractor(store, rec.text, rec.published, rec.title, h[:16], rec.path)
+    raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
     for attempt in range(2):
         try:
             with store.write() as conn:
@@ -421,17 +448,18 @@ def store_record(store, rec: Record, extract: bool = True) -> tuple[str, int, st
                     _add_source(conn, rid, rec)
                     return "duplicate", rid, None
                 now = utcnow()
-                rid = conn.execute(insert(S.reports).values(
-                    content_hash=h, raw=rec.raw, text=rec.text, encoding=rec.encoding, format=rec.format,
-                    title=rec.title, url=rec.url, published=rec.published, language=_language(rec.text),
-                    source_names=rec.source, ingested_at=now,
-                    status="ok" if result is not None else ("error" if error else "pending"),
-                    error=error, extractor_version=version,
-                    extracted_at=now if result is not None else None,
-                ).returning(S.reports.c.id)).scalar_one()
-                _add_source(conn, rid, rec)
+                rid = conn.execute(_INSERT_REPORT, {
+                    "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
+                    "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
+                    "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
+                    "ingested_at": now,
+                    "status": "ok" if result is not None else ("error" if error else "pending"),
+                    "error": error, "extractor_version": version,
+                    "extracted_at": now if result is not None else None,
+                }).scalar_one()
+                _add_source(conn, rid, rec, new=True)
                 if result is not None:
-                    write_extraction(conn, rid, h, result, version)
+                    write_extraction(conn, rid, h, result, version, new=True)
             return "added", rid, error
         except IntegrityError:
             if attempt:  # a concurrent writer on a server database won the race twice: give up loudly
@@ -440,30 +468,93 @@ def store_record(store, rec: Record, extract: bool = True) -> tuple[str, int, st
 
 
 def _ingest_records(store, items: Iterable[Record | InputError], summary: IngestSummary, label: str,
-                    extract: bool) -> None:
+                    extract: bool, pool: "_Pool | None" = None) -> None:
     for item in items:
         if isinstance(item, InputError):
             summary.failed += 1
             summary.errors.append(f"{label}: {item}")
             continue
-        try:
-            status, rid, error = store_record(store, item, extract=extract)
-        except Exception as exc:  # the database itself failed: report it for this record, keep going
-            summary.failed += 1
-            summary.errors.append(f"{item.locator}: not stored: {exc.__class__.__name__}: {exc}"[:500])
+        if pool is not None and extract:
+            for done in pool.submit(store, item):
+                _store_one(store, done[0], summary, extract, extracted=done[1], h=done[2])
             continue
-        summary.report_ids.append(rid)
-        if status == "added":
-            summary.added += 1
-            if error:
-                summary.extraction_errors.append(f"report {rid} ({item.locator}): {error}")
-        else:
-            summary.duplicates += 1
+        _store_one(store, item, summary, extract)
+
+
+def _store_one(store, item: Record, summary: IngestSummary, extract: bool, extracted=None,
+               h: str | None = None) -> None:
+    try:
+        status, rid, error = store_record(store, item, extract=extract, extracted=extracted, content_hash_=h)
+    except Exception as exc:  # the database itself failed: report it for this record, keep going
+        summary.failed += 1
+        summary.errors.append(f"{item.locator}: not stored: {exc.__class__.__name__}: {exc}"[:500])
+        return
+    summary.report_ids.append(rid)
+    if status == "added":
+        summary.added += 1
+        if error:
+            summary.extraction_errors.append(f"report {rid} ({item.locator}): {error}")
+    else:
+        summary.duplicates += 1
+
+
+class _Pool:
+    """Extraction in worker processes, writes in this one (``ingest_paths(workers=N)``).
+    Records are extracted ahead in a bounded window and stored in input order; a text
+    already in the database is not extracted. SQLite has one writer at a time anyway, so
+    the parent process writing is no loss, and each report still lands in one transaction."""
+
+    def __init__(self, store, workers: int):
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing as mp
+        self.fn, self.version = store.extractor()
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self.ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(self.fn,))
+        self.window: list = []
+        self.size = 4 * workers
+
+    def submit(self, store, rec: Record):
+        h = content_hash(rec.text)
+        with store.read() as conn:
+            known = _existing(conn, h) is not None
+        fut = None if known else self.ex.submit(_worker_extract, self.version, rec.text, rec.published,
+                                                 rec.title, h[:16], rec.path)
+        self.window.append((rec, fut, h))
+        while len(self.window) > self.size:
+            yield self._pop()
+
+    def _pop(self):
+        rec, fut, h = self.window.pop(0)
+        if fut is None:
+            return rec, None, h
+        try:
+            return rec, fut.result(), h
+        except Exception as exc:  # the worker died: the report is stored with the error
+            return rec, (None, self.version, f"extraction worker failed: {exc.__class__.__name__}: {exc}"[:500]), h
+
+    def drain(self):
+        while self.window:
+            yield self._pop()
+
+    def close(self):
+        self.ex.shutdown(cancel_futures=True)
+
+
+_WORKER_FN = None
+
+
+def _worker_init(fn) -> None:
+    global _WORKER_FN
+    _WORKER_FN = fn
+
+
+def _worker_extract(version, text, published, title, report_id, path):
+    return call_extractor(_WORKER_FN, version, text, published, title, report_id, path)
 
 
 def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str | None = None,
                  title: str | None = None, url: str | None = None, path: Path | None = None,
-                 extract: bool = True, label: str | None = None) -> IngestSummary:
+                 extract: bool = True, label: str | None = None, _pool: _Pool | None = None) -> IngestSummary:
     """Ingest one file's bytes (an upload: ``name`` gives the format). ``title``/``url``
     apply to a single-document file when the file does not give them."""
     summary = IngestSummary()
@@ -489,7 +580,7 @@ def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str |
         for it in items:
             if isinstance(it, Record):
                 it.locator = f"upload:{it.locator}"
-    _ingest_records(store, items, summary, label, extract)
+    _ingest_records(store, items, summary, label, extract, _pool)
     return summary
 
 
@@ -547,8 +638,10 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
 
 
 def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, source: str | None = None,
-                 progress: bool = True, extract: bool = True) -> IngestSummary:
-    """Ingest files and folders (recursively). Returns the summary; never raises for bad input."""
+                 progress: bool = True, extract: bool = True, workers: int | None = None) -> IngestSummary:
+    """Ingest files and folders (recursively). Returns the summary; never raises for bad input.
+    ``workers`` > 1: extraction runs in that many processes (the extractor must be importable
+    by name: the default one, or a module-level function); writes stay in this process."""
     summary = IngestSummary()
     try:
         published = parse_published(published)
@@ -565,6 +658,13 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
         from tqdm import tqdm
         bar = tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr, dynamic_ncols=True,
                    disable=None)
+    pool = None
+    if extract and workers and workers > 1 and files:
+        try:
+            pool = _Pool(store, workers)
+        except Exception as exc:  # no extractor: the serial path stores reports with the error
+            print(f"warning: no worker processes ({exc.__class__.__name__}: {exc}); extracting here",
+                  file=sys.stderr)
     try:
         for f in files:
             path = f.resolve()
@@ -581,12 +681,19 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
                 summary.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
             else:
                 summary.merge(ingest_bytes(store, f.name, data, published=published, source=source,
-                                           path=path, extract=extract, label=str(f)))
+                                           path=path, extract=extract, label=str(f), _pool=pool))
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(added=summary.added, dup=summary.duplicates, failed=summary.failed,
                                 refresh=False)
+        if pool is not None:
+            tail = IngestSummary()
+            for rec, extracted, h in pool.drain():
+                _store_one(store, rec, tail, extract, extracted=extracted, h=h)
+            summary.merge(tail)
     finally:
+        if pool is not None:
+            pool.close()
         if bar is not None:
             bar.close()
     return summary

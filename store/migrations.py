@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, LargeBinary, ForeignKey, Index, Integer, MetaData, String, Table, Text, select,
+)
 from sqlalchemy.engine import Connection
 
 _meta = MetaData()
@@ -64,41 +66,94 @@ class Migrations:
         done = set(self.applied(conn))
         return [s for s, _ in self._steps if s not in done]
 
-    def apply(self, conn: Connection) -> list[str]:
+    def apply(self, conn: Connection, until: str | None = None) -> list[str]:
         """Apply pending steps on ``conn``, which must be inside a write transaction
         (the caller holds the lock, so two processes opening a new database at once
-        cannot both create it)."""
+        cannot both create it). ``until``: stop after that step (tests build an
+        older schema with it)."""
         done = set(self.applied(conn))
         ran = []
         for step, fn in self._steps:
-            if step in done:
-                continue
-            fn(conn)
-            conn.execute(migrations_table.insert().values(
-                migration_set=self.name, name=step,
-                applied_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
-            ran.append(step)
+            if step not in done:
+                fn(conn)
+                conn.execute(migrations_table.insert().values(
+                    migration_set=self.name, name=step,
+                    applied_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+                ran.append(step)
+            if step == until:
+                break
         return ran
 
 
 migrations = Migrations("frontline")
+
+# -- frozen definitions: tables as earlier steps created them ----------------------------
+_v1 = MetaData()
+reports_v1 = Table(
+    "reports", _v1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("raw", LargeBinary, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("encoding", String(40)),
+    Column("format", String(10)),
+    Column("title", Text),
+    Column("url", Text),
+    Column("published", Date),
+    Column("language", String(8)),
+    Column("source_names", Text),
+    Column("ingested_at", DateTime, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("error", Text),
+    Column("extractor_version", String(40)),
+    Column("extracted_at", DateTime),
+)
+mentions_v1 = Table(
+    "mentions", _v1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("mention_key", String(120), nullable=False, unique=True),  # hash16:kind:start-end
+    Column("kind", String(12), nullable=False),     # place | actor | casualty | date
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text),
+    Column("resolved", Boolean),
+    Column("place_id", String(40)),
+    Column("pcode", String(40)),
+    Column("name_ar", Text),
+    Column("name_en", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", Integer),
+    Column("actor_id", String(80)),
+    Column("side", String(40)),
+    Column("dismissed", Boolean, nullable=False, default=False),
+    Column("corrected", Boolean, nullable=False, default=False),
+    Column("data", Text, nullable=False),           # the extractor's mention, JSON (whole)
+)
+MENTION_INDEXES_V1 = [
+    Index("ix_mentions_report", mentions_v1.c.report_id),
+    Index("ix_mentions_kind_resolved", mentions_v1.c.kind, mentions_v1.c.resolved),
+]
 
 
 @migrations()
 def m001_initial(conn: Connection) -> None:
     """Reports, sources, actors, mentions, events, event_actors, analyst places, corrections."""
     from store import schema
+    reports_v1.create(conn)   # version 1 of reports (m004 adds a column)
     schema.metadata.create_all(conn, tables=[
-        schema.reports, schema.report_sources, schema.actors, schema.mentions,
+        schema.report_sources, schema.actors,
         schema.events, schema.event_actors, schema.analyst_places, schema.corrections,
     ])
+    mentions_v1.create(conn)  # version 1 of mentions (rebuilt by m004)
 
 
 @migrations()
 def m002_indexes(conn: Connection) -> None:
     """Indexes for the dashboard's filters (date, place, type, side, actor, source)."""
     from store import schema
-    for index in schema.INDEXES:
+    for index in schema.INDEXES + MENTION_INDEXES_V1:
         index.create(conn, checkfirst=True)
 
 
@@ -109,3 +164,100 @@ def m003_covering_index(conn: Connection) -> None:
     instead of the table keeps a filter change fast at 100,000 events."""
     from store import schema
     schema.IX_EVENTS_AGG.create(conn, checkfirst=True)
+
+
+_V4_BUILD: list[Table] = []
+
+
+def _mentions_v4_build() -> Table:
+    """The current mentions table under a temporary name (m004 builds it, then renames it)."""
+    if not _V4_BUILD:
+        from store import schema
+        meta = MetaData()
+        Table("reports", meta, Column("id", Integer, primary_key=True))  # FK target only
+        _V4_BUILD.append(Table("mentions_v4", meta, *[c._copy() for c in schema.mentions.columns]))
+    return _V4_BUILD[0]
+
+
+@migrations()
+def m004_compact_mentions(conn: Connection) -> None:
+    """Leaner extraction rows (docs/store.md, "Size"):
+    - ``mentions`` rebuilt: the whole-mention JSON (``data``) becomes ``extra``, the
+      extractor's mention without the values the columns already hold; no global
+      unique index on ``mention_key`` (keys are unique within a report and always
+      looked up with it); the review queue's index is partial (unresolved places only).
+    - ``events.extracted`` loses the copies of ``evidence_text``, ``ext_id`` and
+      ``confidence`` (restored from those columns when read).
+    - ``reports.raw_is_text``: a report whose bytes are exactly its text encoded keeps
+      one copy (``raw`` empty); existing rows are converted after a byte-for-byte check
+      (the space is reused by new rows; ``VACUUM`` returns it to the file system).
+    Lossless: ``store.records.decode_mention`` / ``decode_event`` give back exactly the
+    extractor's dicts. A mention whose place an analyst corrected keeps its whole
+    extracted mention in ``extra`` (its place columns hold the corrected place)."""
+    import json
+
+    from sqlalchemy import insert, update
+    from store import records, schema
+
+    new = _mentions_v4_build()
+    new.create(conn)
+    old = mentions_v1
+    cols = [c.name for c in schema.mentions.columns if c.name != "extra"]
+    batch: list[dict] = []
+    last = 0
+    while True:  # by id ranges: a large database is converted without holding it all in memory
+        rows = conn.execute(select(old).where(old.c.id > last).order_by(old.c.id).limit(5000)).fetchall()
+        if not rows:
+            break
+        last = rows[-1].id
+        for r in rows:
+            d = r._mapping
+            row = {c: d[c] for c in cols}
+            try:
+                m = json.loads(d["data"])
+            except (TypeError, ValueError):
+                m = None
+            if not isinstance(m, dict):
+                row["extra"] = records.dumps({"~raw": d["data"]})
+            else:
+                row["extra"] = records.encode_mention(m, records.mention_columns(m), pin=bool(d["corrected"]))
+            batch.append(row)
+        conn.execute(insert(new), batch)
+        batch.clear()
+    old.drop(conn)
+    conn.exec_driver_sql("ALTER TABLE mentions_v4 RENAME TO mentions")
+    for index in schema.MENTION_INDEXES:
+        index.create(conn, checkfirst=True)
+
+    R = schema.reports
+    conn.exec_driver_sql("ALTER TABLE reports ADD COLUMN raw_is_text BOOLEAN NOT NULL DEFAULT 0")
+    last = 0
+    while True:
+        rows = conn.execute(select(R.c.id, R.c.raw, R.c.text, R.c.encoding).where(R.c.id > last)
+                            .order_by(R.c.id).limit(500)).fetchall()
+        if not rows:
+            break
+        last = rows[-1].id
+        for r in rows:
+            raw, same = records.raw_for_storage(bytes(r.raw), r.text, r.encoding)
+            if same:
+                conn.execute(update(R).where(R.c.id == r.id).values(raw=raw, raw_is_text=True))
+
+    E = schema.events
+    last = 0
+    while True:
+        rows = conn.execute(select(E.c.id, E.c.ext_id, E.c.confidence, E.c.evidence_text, E.c.extracted)
+                            .where(E.c.id > last).order_by(E.c.id).limit(5000)).fetchall()
+        if not rows:
+            break
+        last = rows[-1].id
+        for r in rows:
+            try:
+                ev = json.loads(r.extracted)
+            except (TypeError, ValueError):
+                continue
+            if not isinstance(ev, dict):
+                continue
+            compact = records.encode_event(ev, r.ext_id, r.confidence, r.evidence_text)
+            if compact != r.extracted:
+                conn.execute(update(E).where(E.c.id == r.id).values(extracted=compact))

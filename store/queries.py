@@ -31,6 +31,7 @@ from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from store import schema as S
+from store.records import decode_mention, raw_bytes
 from store.corrections import (  # noqa: F401  (re-exported: the correction UI's API)
     add_analyst_place, add_correction, revert_correction,
 )
@@ -312,16 +313,22 @@ def get_report(store, report_id: int) -> dict | None:
         srcs = [dict(x._mapping) for x in conn.execute(
             select(RS.c.source, RS.c.url, RS.c.locator, RS.c.title, RS.c.published, RS.c.added_at)
             .where(RS.c.report_id == r.id).order_by(RS.c.id))]
-        ments = _frame(conn.execute(
+        rows = conn.execute(
             select(M.c.id.label("mention_id"), M.c.mention_key, M.c.kind, M.c.start, M.c.end, M.c.text,
                    M.c.resolved, M.c.place_id, M.c.pcode, M.c.name_ar, M.c.name_en, M.c.lat, M.c.lon,
-                   M.c.geo_precision, M.c.actor_id, M.c.side, M.c.dismissed, M.c.corrected, M.c.data)
-            .where(M.c.report_id == r.id).order_by(M.c.start, M.c.end)))
-    if not ments.empty:
-        ments["data"] = ments["data"].map(json.loads)
+                   M.c.geo_precision, M.c.actor_id, M.c.side, M.c.dismissed, M.c.corrected, M.c.extra)
+            .where(M.c.report_id == r.id).order_by(M.c.start, M.c.end)).fetchall()
+    # ``data``: the extractor's mention exactly as it was extracted (even after a correction;
+    # the columns hold the effective values)
+    ments = pd.DataFrame([{**{k: v for k, v in x._mapping.items() if k != "extra"}, "data": decode_mention(x)}
+                          for x in rows],
+                         columns=["mention_id", "mention_key", "kind", "start", "end", "text", "resolved", "place_id",
+                                  "pcode", "name_ar", "name_en", "lat", "lon", "geo_precision", "actor_id", "side",
+                                  "dismissed", "corrected", "data"])
     d = dict(r._mapping)
     d.pop("raw", None)
-    d["raw_size"] = len(r.raw)
+    d.pop("raw_is_text", None)
+    d["raw_size"] = len(raw_bytes(r.raw, r.text, r.encoding, r.raw_is_text))
     d["sources"] = srcs
     d["mentions"] = ments
     d["events"] = events(store, Filters(report_ids=[r.id], include_false=True), extra=("event_key",))
@@ -331,8 +338,9 @@ def get_report(store, report_id: int) -> dict | None:
 def get_raw(store, report_id: int) -> bytes | None:
     """The report's bytes exactly as received."""
     with store.read() as conn:
-        row = conn.execute(select(R.c.raw).where(R.c.id == int(report_id))).first()
-    return bytes(row[0]) if row else None
+        row = conn.execute(select(R.c.raw, R.c.text, R.c.encoding, R.c.raw_is_text)
+                           .where(R.c.id == int(report_id))).first()
+    return raw_bytes(row.raw, row.text, row.encoding, row.raw_is_text) if row else None
 
 
 def list_reports(store, search: str | None = None, source: str | None = None, status: str | None = None,
@@ -390,14 +398,17 @@ def unresolved_mentions(store, include_dismissed: bool = False, limit: int | Non
     if not include_dismissed:
         conds.append(M.c.dismissed.is_(False))
     q = (select(M.c.id.label("mention_id"), M.c.mention_key, M.c.report_id, M.c.text, M.c.start, M.c.end,
-                M.c.dismissed, M.c.data, R.c.title.label("report_title"), R.c.published,
+                M.c.dismissed, M.c.kind, M.c.resolved, M.c.place_id, M.c.pcode, M.c.name_ar, M.c.name_en,
+                M.c.lat, M.c.lon, M.c.geo_precision, M.c.extra, R.c.title.label("report_title"), R.c.published,
                 R.c.source_names.label("source"))
          .select_from(M.join(R, R.c.id == M.c.report_id)).where(and_(*conds))
          .order_by(R.c.published.desc(), M.c.report_id, M.c.start))
     if limit is not None:
         q = q.limit(int(limit))
     with store.read() as conn:
-        df = _frame(conn.execute(q))
+        rows = conn.execute(q).fetchall()
+        data = [decode_mention(r) for r in rows]
+        df = pd.DataFrame.from_records(rows, columns=list(rows[0]._fields) if rows else None)
         texts = {}
         if not df.empty:
             ids = sorted(set(int(x) for x in df["report_id"]))
@@ -408,7 +419,9 @@ def unresolved_mentions(store, include_dismissed: bool = False, limit: int | Non
         df = pd.DataFrame(columns=["mention_id", "mention_key", "report_id", "text", "start", "end", "dismissed",
                                    "data", "report_title", "published", "source", "sentence", "trigger"])
         return df
-    df["data"] = df["data"].map(json.loads)
+    df["data"] = data
+    df = df.drop(columns=["kind", "resolved", "place_id", "pcode", "name_ar", "name_en", "lat", "lon",
+                          "geo_precision", "extra"])
     df["trigger"] = df["data"].map(lambda d: d.get("trigger") if isinstance(d, dict) else None)
     df["sentence"] = [sentence_around(texts.get(int(r), ""), int(s), int(e))
                       for r, s, e in zip(df["report_id"], df["start"], df["end"])]

@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from store import schema as S
@@ -126,6 +126,167 @@ def _place_anchor(place: Any) -> str:
 def _evidence(ev: dict) -> tuple[int | None, int | None, str | None]:
     e = ev.get("evidence") if isinstance(ev.get("evidence"), dict) else {}
     return _int(e.get("start")), _int(e.get("end")), e.get("text")
+
+
+# -- compact storage of the extractor's mentions and events ----------------------------
+# A mention row's columns hold what the queries need (kind, span, text, place or actor);
+# ``mentions.extra`` holds only the rest of the extractor's mention, so nothing is stored
+# twice. ``decode_mention`` rebuilds the extractor's dict exactly: the covered keys come
+# from the columns, ``extra`` overlays them, and ``"~absent"`` lists covered keys the
+# extractor did not give. A covered value the column cannot hold verbatim (another type,
+# a place name the column fills from the text, ...) stays in ``extra``. When an analyst
+# corrects a mention's place, its place columns change: the whole extracted mention is
+# then written to ``extra`` first ("pinned"), so decoding still gives the extractor's values.
+_COMMON_KEYS = (("kind", "kind"), ("start", "start"), ("end", "end"), ("text", "text"))
+_COVERED = {
+    "place": _COMMON_KEYS + tuple((k, k) for k in ("resolved", "place_id", "pcode", "name_ar", "name_en",
+                                                   "lat", "lon", "geo_precision")),
+    "actor": _COMMON_KEYS + (("actor_id", "actor_id"), ("side", "side"), ("name_en", "name_en")),
+}
+ABSENT = "~absent"
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def mention_columns(m: dict) -> dict:
+    """The column values of an extracted mention (as written at extraction time)."""
+    kind = str(m.get("kind") or "")
+    if kind == "place":
+        p = place_fields(m)
+        return {"kind": kind, "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0,
+                "text": m.get("text"), "resolved": p["place_id"] is not None, "place_id": p["place_id"],
+                "pcode": p["pcode"], "name_ar": p["name_ar"], "name_en": p["name_en"], "lat": p["lat"],
+                "lon": p["lon"], "geo_precision": p["geo_precision"], "actor_id": None, "side": None}
+    actor = kind == "actor"
+    return {"kind": kind, "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0,
+            "text": m.get("text"), "resolved": None, "place_id": None, "pcode": None,
+            "name_ar": m.get("name_ar"), "name_en": m.get("name_en"), "lat": None, "lon": None,
+            "geo_precision": None, "actor_id": m.get("actor_id") if actor else None,
+            "side": m.get("side") if actor else None}
+
+
+def encode_mention(m: dict, cols: dict, pin: bool = False) -> str | None:
+    """``mentions.extra`` for mention ``m`` whose columns are ``cols``; ``pin``: keep the
+    whole mention (its place columns are about to hold an analyst's correction)."""
+    covered = _COVERED.get(cols["kind"], _COMMON_KEYS)
+    absent = [k for k, _ in covered if k not in m]
+    if pin:
+        extra = dict(m)
+    else:
+        skip = {k for k, c in covered if k in m and _same(m[k], cols[c])}
+        extra = {k: v for k, v in m.items() if k not in skip}
+    if absent:
+        extra[ABSENT] = absent
+    return dumps(extra) if extra else None
+
+
+def decode_mention(row: Any) -> dict:
+    """The extractor's mention, exactly, from a mentions row (a Row or a mapping with the
+    covered columns and ``extra``)."""
+    r = row._mapping if hasattr(row, "_mapping") else row
+    kind = r["kind"]
+    m = {k: r[c] for k, c in _COVERED.get(kind, _COMMON_KEYS)}
+    extra = r["extra"]
+    if extra:
+        x = json.loads(extra)
+        for k in x.pop(ABSENT, ()):
+            m.pop(k, None)
+        m.update(x)
+    return m
+
+
+def encode_event(ev: dict, ext_id: str | None, confidence: float | None, evidence_text: str | None) -> str:
+    """``events.extracted``: the extractor's event without the values held verbatim by the
+    ``ext_id``, ``confidence`` and ``evidence_text`` columns (never changed by corrections)."""
+    out = dict(ev)
+    absent = []
+    if "id" not in ev:
+        absent.append("id")
+    elif _same(ev["id"], ext_id):
+        del out["id"]
+    if "confidence" not in ev:
+        absent.append("confidence")
+    elif _same(ev["confidence"], confidence):
+        del out["confidence"]
+    e = ev.get("evidence")
+    if isinstance(e, dict):
+        if "text" not in e:
+            absent.append("evidence.text")
+        elif _same(e["text"], evidence_text):
+            out["evidence"] = {k: v for k, v in e.items() if k != "text"}
+    if absent:
+        out[ABSENT] = absent
+    return dumps(out)
+
+
+def decode_event(extracted: str, ext_id: str | None, confidence: float | None,
+                 evidence_text: str | None) -> dict:
+    """The extractor's event, exactly, from ``events.extracted`` and its columns (also
+    reads the whole JSON written before m004)."""
+    ev = json.loads(extracted)
+    absent = ev.pop(ABSENT, ())
+    if "id" not in ev and "id" not in absent:
+        ev["id"] = ext_id
+    if "confidence" not in ev and "confidence" not in absent:
+        ev["confidence"] = confidence
+    e = ev.get("evidence")
+    if isinstance(e, dict) and "text" not in e and "evidence.text" not in absent:
+        ev["evidence"] = {**e, "text": evidence_text}
+    return ev
+
+
+# -- raw bytes -------------------------------------------------------------------------------
+def raw_for_storage(raw: bytes, text: str, encoding: str | None) -> tuple[bytes, bool]:
+    """(``reports.raw``, ``reports.raw_is_text``): an empty ``raw`` when ``text`` encoded in
+    ``encoding`` gives back exactly the bytes received (checked here, byte for byte)."""
+    try:
+        if encoding and raw and text.encode(encoding) == raw:
+            return b"", True
+    except (LookupError, UnicodeError):
+        pass
+    return raw, False
+
+
+def raw_bytes(raw: bytes | None, text: str, encoding: str | None, raw_is_text: bool | None) -> bytes:
+    """The report's bytes exactly as received."""
+    return text.encode(encoding) if raw_is_text else bytes(raw or b"")
+
+
+# -- bulk writes ----------------------------------------------------------------------------
+_PREPARED: dict = {}
+
+
+def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in one executemany. On SQLite the INSERT
+    is compiled once per table and column set and run through the driver (its statement
+    cache keeps it prepared), with the columns' own bind processors: no per-row SQLAlchemy
+    work. Other databases take SQLAlchemy's executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    keys = tuple(rows[0])
+    cache_key = (id(conn.dialect), table.name, keys)
+    prep = _PREPARED.get(cache_key)
+    if prep is None:
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
+        order = list(compiled.positiontup)
+        procs = [table.c[k].type.bind_processor(conn.dialect) for k in order]
+        prep = _PREPARED[cache_key] = (str(compiled), order, procs)
+    sql, order, procs = prep
+    if any(procs):
+        params = [tuple(v if p is None or v is None else p(v) for v, p in zip((r[k] for k in order), procs))
+                  for r in rows]
+    else:
+        params = [tuple(r[k] for k in order) for r in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 # -- gazetteer kind lookup (optional) ------------------------------------------------
@@ -320,39 +481,32 @@ def load_actors(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
             for r in conn.execute(select(S.actors).where(S.actors.c.actor_id.in_(ids)))}
 
 
-def write_extraction(conn: Connection, report_id: int, content_hash: str, result: dict, version: str) -> None:
+_EVENT_IDS = (select(S.events.c.id).where(S.events.c.report_id == bindparam("rid")).order_by(S.events.c.id))
+_HAS_CORRECTIONS = select(S.corrections.c.id).where(S.corrections.c.report_id == bindparam("rid")).limit(1)
+
+
+def write_extraction(conn: Connection, report_id: int, content_hash: str, result: dict, version: str,
+                     new: bool = False) -> None:
     """Replace the report's mentions and events with ``result`` and apply its corrections.
-    Call inside a write transaction."""
+    Call inside a write transaction. ``new``: the report was inserted in this transaction
+    (nothing to delete, no corrections to apply)."""
     hash16 = content_hash[:16]
-    conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
-        select(S.events.c.id).where(S.events.c.report_id == report_id))))
-    conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
-    conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
+    if not new:
+        conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
+            select(S.events.c.id).where(S.events.c.report_id == report_id))))
+        conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
+        conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
     mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
     events = [e for e in (result.get("events") or []) if isinstance(e, dict)]
     mention_info = upsert_actors(conn, mentions)
     if mentions:
         rows = []
         for m, key in zip(mentions, mention_keys(hash16, mentions)):
-            kind = str(m.get("kind") or "")
-            resolved = None
-            p = {}
-            if kind == "place":
-                p = place_fields(m)
-                resolved = p["place_id"] is not None
-            rows.append({
-                "report_id": report_id, "mention_key": key, "kind": kind,
-                "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0, "text": m.get("text"),
-                "resolved": resolved, "place_id": p.get("place_id"), "pcode": p.get("pcode"),
-                "name_ar": p.get("name_ar") if kind == "place" else m.get("name_ar"),
-                "name_en": p.get("name_en") if kind == "place" else m.get("name_en"),
-                "lat": p.get("lat"), "lon": p.get("lon"), "geo_precision": p.get("geo_precision"),
-                "actor_id": m.get("actor_id") if kind == "actor" else None,
-                "side": m.get("side") if kind == "actor" else None,
-                "dismissed": False, "corrected": False,
-                "data": json.dumps(m, ensure_ascii=False, default=str),
-            })
-        conn.execute(insert(S.mentions), rows)
+            row = mention_columns(m)
+            row["extra"] = encode_mention(m, row)
+            row.update(report_id=report_id, mention_key=key, dismissed=False, corrected=False)
+            rows.append(row)
+        bulk_insert(conn, S.mentions, rows)
     if events:
         actor_ids = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
         actors = load_actors(conn, actor_ids)
@@ -362,18 +516,22 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
         for ev, key in zip(events, event_keys(hash16, events)):
             values, actor_rows = effective_event(ev, [], actors)
             values.update(report_id=report_id, event_key=key, extractor_version=version,
-                          extracted=json.dumps(ev, ensure_ascii=False, default=str))
+                          extracted=encode_event(ev, values["ext_id"], values["confidence"],
+                                                 values["evidence_text"]))
             rows.append(values)
             actor_lists.append(actor_rows)
-        ids = [r[0] for r in conn.execute(
-            insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), rows)]
+        if conn.dialect.name == "sqlite":
+            # we hold the write lock: the report's events are exactly those just inserted,
+            # and their rowids increase in insertion order
+            bulk_insert(conn, S.events, rows)
+            ids = [r[0] for r in conn.execute(_EVENT_IDS, {"rid": report_id})]
+        else:
+            ids = [r[0] for r in conn.execute(
+                insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), rows)]
         ea_rows = [{"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
                    for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows]
-        if ea_rows:
-            conn.execute(insert(S.event_actors), ea_rows)
-    has_corrections = conn.execute(select(S.corrections.c.id).where(
-        S.corrections.c.report_id == report_id).limit(1)).first() is not None
-    if has_corrections:
+        bulk_insert(conn, S.event_actors, ea_rows)
+    if not new and conn.execute(_HAS_CORRECTIONS, {"rid": report_id}).first() is not None:
         rematerialize_report(conn, report_id)
 
 
@@ -421,15 +579,19 @@ def _match_corrections(event_rows: list[dict], corrections: list[dict]) -> tuple
     return out, rekey, orphans
 
 
+_PLACE_COLUMNS = ("resolved", "place_id", "pcode", "name_ar", "name_en", "lat", "lon", "geo_precision")
+
+
 def rematerialize_report(conn: Connection, report_id: int) -> None:
     """Recompute the effective values of the report's events and mentions from their
     extracted values and the active corrections (call inside a write transaction)."""
     corrections = _load_corrections(conn, report_id)
     ev_rows = [dict(r._mapping) for r in conn.execute(
-        select(S.events.c.id, S.events.c.event_key, S.events.c.extracted)
+        select(S.events.c.id, S.events.c.event_key, S.events.c.extracted, S.events.c.ext_id,
+               S.events.c.confidence, S.events.c.evidence_text)
         .where(S.events.c.report_id == report_id))]
     for r in ev_rows:
-        r["ev"] = json.loads(r["extracted"])
+        r["ev"] = decode_event(r["extracted"], r["ext_id"], r["confidence"], r["evidence_text"])
         s, e, _ = _evidence(r["ev"])
         r["ext_start"], r["ext_end"] = s, e
         r["ext_place"] = place_fields(r["ev"].get("place"))["place_id"]
@@ -437,17 +599,17 @@ def rematerialize_report(conn: Connection, report_id: int) -> None:
     ev_corr = [c for c in corrections if c["target"] == "event"]
     m_corr = [c for c in corrections if c["target"] == "mention"]
 
-    # mentions: reset, then apply
-    conn.execute(update(S.mentions).where(and_(S.mentions.c.report_id == report_id,
-                                               S.mentions.c.corrected.is_(True)))
-                 .values(dismissed=False, corrected=False))
+    # mentions: back to the extracted values, then apply the active corrections
+    M = S.mentions
+    for row in conn.execute(select(M).where(and_(M.c.report_id == report_id, M.c.corrected.is_(True)))).fetchall():
+        cols = mention_columns(decode_mention(row))
+        conn.execute(update(M).where(M.c.id == row.id).values(
+            **{k: cols[k] for k in _PLACE_COLUMNS}, dismissed=False, corrected=False))
     mention_places: dict[tuple[int, int], dict] = {}
     applied_ids: set[int] = set()
     orphan_ids: list[int] = []
     if m_corr:
-        m_rows = {r.mention_key: r for r in conn.execute(
-            select(S.mentions.c.id, S.mentions.c.mention_key, S.mentions.c.data, S.mentions.c.start,
-                   S.mentions.c.end).where(S.mentions.c.report_id == report_id))}
+        m_rows = {r.mention_key: r for r in conn.execute(select(M).where(M.c.report_id == report_id))}
         for c in m_corr:
             row = m_rows.get(c["target_key"])
             if row is None:
@@ -455,22 +617,20 @@ def rematerialize_report(conn: Connection, report_id: int) -> None:
                 continue
             applied_ids.add(c["id"])
             if c["field"] == "dismissed":
-                conn.execute(update(S.mentions).where(S.mentions.c.id == row.id)
+                conn.execute(update(M).where(M.c.id == row.id)
                              .values(dismissed=bool(c["new_value"]), corrected=True))
             elif c["field"] == "place":
+                m = decode_mention(row)
                 if c["new_value"]:
                     p = place_fields(c["new_value"])
                     mention_places[(row.start, row.end)] = p
-                    conn.execute(update(S.mentions).where(S.mentions.c.id == row.id).values(
-                        resolved=p["place_id"] is not None, place_id=p["place_id"], pcode=p["pcode"],
-                        name_ar=p["name_ar"], name_en=p["name_en"], lat=p["lat"], lon=p["lon"],
-                        geo_precision=p["geo_precision"], corrected=True))
+                    values = {"resolved": p["place_id"] is not None, **{k: p[k] for k in _PLACE_COLUMNS[1:]}}
                 else:  # place cleared: back to the extracted one
-                    m = place_fields(json.loads(row.data))
-                    conn.execute(update(S.mentions).where(S.mentions.c.id == row.id).values(
-                        resolved=m["place_id"] is not None, place_id=m["place_id"], pcode=m["pcode"],
-                        name_ar=m["name_ar"], name_en=m["name_en"], lat=m["lat"], lon=m["lon"],
-                        geo_precision=m["geo_precision"], corrected=True))
+                    cols = mention_columns(m)
+                    values = {k: cols[k] for k in _PLACE_COLUMNS}
+                # the columns now differ from the extraction: keep the whole extracted mention
+                conn.execute(update(M).where(M.c.id == row.id).values(
+                    **values, extra=encode_mention(m, mention_columns(m), pin=True), corrected=True))
 
     per_event, rekey, ev_orphans = _match_corrections(ev_rows, ev_corr)
     orphan_ids += ev_orphans

@@ -28,7 +28,7 @@ reports = Table(
     "reports", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("content_hash", String(64), nullable=False, unique=True),  # sha256 of normalized text
-    Column("raw", LargeBinary, nullable=False),          # bytes exactly as received
+    Column("raw", LargeBinary, nullable=False),          # bytes exactly as received (see raw_is_text)
     Column("text", Text, nullable=False),                # decoded text (extractor offsets refer to it)
     Column("encoding", String(40)),
     Column("format", String(10)),                        # txt | md | html | jsonl | csv | text
@@ -42,6 +42,11 @@ reports = Table(
     Column("error", Text),
     Column("extractor_version", String(40)),
     Column("extracted_at", DateTime),
+    # m004: True when the bytes received are exactly ``text`` encoded in ``encoding`` (a
+    # plain .txt/.md file, pasted text): ``raw`` is then empty and store.records.raw_bytes
+    # gives the bytes back, checked byte for byte before storing. Saves a second copy of
+    # every such report.
+    Column("raw_is_text", Boolean, nullable=False, default=False, server_default="0"),
 )
 
 report_sources = Table(
@@ -72,7 +77,8 @@ mentions = Table(
     "mentions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
-    Column("mention_key", String(120), nullable=False, unique=True),  # hash16:kind:start-end
+    # hash16:kind:start-end; unique within its report (always looked up with the report id)
+    Column("mention_key", String(120), nullable=False),
     Column("kind", String(12), nullable=False),     # place | actor | casualty | date
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
@@ -89,7 +95,9 @@ mentions = Table(
     Column("side", String(40)),
     Column("dismissed", Boolean, nullable=False, default=False),  # review queue: dismissed
     Column("corrected", Boolean, nullable=False, default=False),
-    Column("data", Text, nullable=False),           # the extractor's mention, JSON
+    # m004: the rest of the extractor's mention as compact JSON (reason, trigger, key,
+    # figures, ...); the columns above are not repeated in it (store.records.encode_mention).
+    Column("extra", Text),
 )
 
 events = Table(
@@ -125,7 +133,9 @@ events = Table(
     Column("corrected", Boolean, nullable=False, default=False),
     Column("is_false", Boolean, nullable=False, default=False),
     Column("extractor_version", String(40)),
-    Column("extracted", Text, nullable=False),      # the extractor's event, JSON (original values)
+    # the extractor's event, JSON (original values); since m004 without the values held
+    # verbatim by ext_id, confidence and evidence_text (store.records.encode_event)
+    Column("extracted", Text, nullable=False),
 )
 
 event_actors = Table(
@@ -179,8 +189,6 @@ INDEXES = [
     Index("ix_reports_status", reports.c.status),
     Index("ix_report_sources_report", report_sources.c.report_id),
     Index("ix_report_sources_source", report_sources.c.source, report_sources.c.report_id),
-    Index("ix_mentions_report", mentions.c.report_id),
-    Index("ix_mentions_kind_resolved", mentions.c.kind, mentions.c.resolved),
     Index("ix_events_report", events.c.report_id),
     Index("ix_events_date", events.c.date),
     Index("ix_events_place", events.c.place_id),
@@ -198,3 +206,12 @@ IX_EVENTS_AGG = Index(
     events.c.killed_best, events.c.killed_low, events.c.injured_best, events.c.injured_low,
     events.c.geo_precision, events.c.report_id,
 )
+
+# m004: the mentions table rebuilt (compact ``extra`` instead of the full JSON; no
+# global unique index on mention_key). The review queue reads unresolved place
+# mentions through a partial index: a few rows, not one entry per mention.
+MENTION_INDEXES = [
+    Index("ix_mentions_report", mentions.c.report_id),
+    Index("ix_mentions_unresolved", mentions.c.report_id,
+          sqlite_where=mentions.c.resolved.is_(False), postgresql_where=mentions.c.resolved.is_(False)),
+]
