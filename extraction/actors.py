@@ -17,7 +17,7 @@ def find_actors(doc):
         for i, j, fid, p in scan(doc, lx.actors, s.t0, s.t1, free):
             # coordinated adjectives: والأفغانية والعراقية
             while j < s.t1 and doc.link[j - 1] and doc.tokens[j].startswith("و") and \
-                    doc.variants(j)[-1][1] in lx.actor_extenders:
+                    doc.var[j][-1][1] in lx.actor_extenders:
                 j += 1
             fac = lx.factions[fid]
             a = doc.starts[i] + p

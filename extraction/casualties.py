@@ -3,7 +3,7 @@ modifiers (أكثر من)، breakdowns that explain a total ("(ثلاثة أطف
 "بينهم ثلاثة أطفال") and aggregate tolls ("ليتجاوز عدد الضحايا ... أربعين قتيلا")."""
 from __future__ import annotations
 
-from extraction.lexicons import load
+from extraction.lexicons import load, token_cache
 from extraction.numbers import find_in_sentence, Quantity
 from extraction.matcher import match_at
 
@@ -14,22 +14,41 @@ BACK = 4
 AFTER_VERB = 9
 
 
+_NONE = ("",)  # cached "no hit"
+
+
 def _cue(doc, k):
-    lx = load()
-    for p, key in doc.variants(k):
-        hit = lx.casualty.get(key)
-        if hit:
-            return hit
-    return None
+    """(type, role) of token k as a casualty cue, or None (cached per token text)."""
+    tok = doc.tokens[k]
+    cache = token_cache(load(), "cue")
+    hit = cache.get(tok)
+    if hit is None:
+        hit = _NONE
+        casualty = load().casualty
+        for p, key in doc.var[k]:
+            h = casualty.get(key)
+            if h:
+                hit = h
+                break
+        cache[tok] = hit
+    return None if hit is _NONE else hit
 
 
 def _victims_word(doc, k):
-    lx = load()
-    for p, key in doc.variants(k):
-        hit = lx.victims.get(key)
-        if hit:
-            return hit[0]
-    return None
+    """The victims a token names (civilians/combatants/unknown), or None (cached per token text)."""
+    tok = doc.tokens[k]
+    cache = token_cache(load(), "victims")
+    hit = cache.get(tok)
+    if hit is None:
+        hit = _NONE
+        victims = load().victims
+        for p, key in doc.var[k]:
+            h = victims.get(key)
+            if h:
+                hit = h[0]
+                break
+        cache[tok] = hit
+    return None if hit is _NONE else hit
 
 
 def find_casualties(doc, actor_spans):
@@ -58,7 +77,7 @@ def find_casualties(doc, actor_spans):
         # tokens inside parentheses
         paren = set()
         depth = 0
-        for k in range(s.t0, s.t1):
+        for k in (range(s.t0, s.t1) if "(" in f[s.start:s.end] else ()):
             gap = f[doc.ends[k - 1] if k > s.t0 else doc.starts[s.t0]:doc.starts[k]]
             depth += gap.count("(") - gap.count(")")
             if depth > 0:
@@ -195,7 +214,7 @@ def _counts_things(doc, q, s):
     if q.victims:
         return False
     k = _noun_after(doc, q, s)
-    if k is not None and not _cue(doc, k) and any(key in lx.counted_things for _, key in doc.variants(k)):
+    if k is not None and not _cue(doc, k) and any(key in lx.counted_things for _, key in doc.var[k]):
         return True
     # المادة 25، المواد 27 و31: a legal article number
     b = q.start_tok - 1
@@ -240,26 +259,34 @@ def _pronoun_figures(doc, s, qs):
     near = set()
     for q in qs:
         near.update(range(q.start_tok - 3, q.j + 3))
+    cache = token_cache(lx, "pronoun_noun")
+    tokens, active = doc.tokens, doc.active
     for k in range(s.t0, s.t1):
-        if k in near or not doc.active[k] or _cue(doc, k):
+        tok = tokens[k]
+        ty = cache.get(tok)
+        if ty is None:
+            ty = cache[tok] = _pronoun_noun(lx, tok) or ""
+        if not ty or k in near or not active[k] or _cue(doc, k):
             continue
-        tok = doc.tokens[k]
-        for suf in PRONOUN_SUFFIXES:
-            if not tok.endswith(suf) or len(tok) - len(suf) < 4:
-                continue
-            base = tok[:-len(suf)]
-            hit = None
-            for p in range(0, 3):
-                if p and base[p - 1] not in "وفبل":
-                    break
-                hit = lx.casualty.get(base[p:])
-                if hit:
-                    break
-            if hit and hit[1] == "noun":
-                q = Quantity(k, k + 1, 1, 1, 1, 1)
-                out.append({"q": q, "types": [hit[0]], "i": k, "j": k + 1, "victims": "unknown",
-                            "aggregate": False, "breakdown": [], "sent": s.i})
-                break
-        else:
-            continue
+        q = Quantity(k, k + 1, 1, 1, 1, 1)
+        out.append({"q": q, "types": [ty], "i": k, "j": k + 1, "victims": "unknown",
+                    "aggregate": False, "breakdown": [], "sent": s.i})
     return out
+
+
+def _pronoun_noun(lx, tok):
+    """The casualty type of a noun with a singular pronoun suffix (استشهاده، مقتلها), or None."""
+    for suf in PRONOUN_SUFFIXES:
+        if not tok.endswith(suf) or len(tok) - len(suf) < 4:
+            continue
+        base = tok[:-len(suf)]
+        hit = None
+        for p in range(0, 3):
+            if p and base[p - 1] not in "وفبل":
+                break
+            hit = lx.casualty.get(base[p:])
+            if hit:
+                break
+        if hit and hit[1] == "noun":
+            return hit[0]
+    return None

@@ -21,6 +21,7 @@ MONTH_WORD = {"شهر", "الشهر", "بشهر", "لشهر"}
 NEXT_DAY = {"التالي"}
 ARTICLE_REQUIRED = {"يوم", "ليله"}
 THIS_MONTH = {"الشهر", "للشهر", "بالشهر"}   # 26 الشهر: day 26 of the month being narrated
+_LEADS = frozenset(YEAR_WORDS | DAY_LEAD)  # reading keys that open a year or a weekday rule
 PUB_WINDOW = 8  # a publication verb up to this many words before a date makes it a publication date
 
 
@@ -51,7 +52,7 @@ def _weekday_at(doc, k, end):
     """Weekday number if token k names one (الاثنين، الخميس ...)."""
     if k >= end:
         return None
-    for p, key in doc.variants(k):
+    for p, key in doc.var[k]:
         raw = doc.tokens[k][p:]
         if raw.startswith("ال") and key in load().weekdays:
             return load().weekdays[key]
@@ -89,8 +90,19 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
         claim(i, j)
 
     context_year = None
+    # only tokens whose readings start a month name / a relative expression can match one
+    _, month_at = doc.positions(lx.months.first)
+    _, rel_at = doc.positions(lx.date_words.first)
+    # the tokens any rule below can start at (the others only move i on)
+    _, lead_at = doc.positions(_LEADS)
+    tokens, keys, is_num = doc.tokens, doc.keys, doc.is_num
+    may = [is_num[x] or x in month_at or x in rel_at or x in lead_at or tokens[x] in THIS_MONTH
+           or tokens[x] in YEAR_WORDS for x in range(n)]
     i = 0
     while i < n:
+        if not may[i]:
+            i += 1
+            continue
         if taken[i] or not doc.active[i]:
             if taken[i] and out:
                 pass
@@ -103,7 +115,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
         if doc.is_num[i] and len(tok) == 4 and tok[:2] in ("19", "20"):
             context_year = int(tok)
         # month names (guarded: a day before, a year after, شهر before, or a second month name)
-        hit = _month_at(doc, i, end)
+        hit = _month_at(doc, i, end) if i in month_at else None
         if hit:
             month, j = hit
             # a second month name for the same month (آب أغسطس)
@@ -181,7 +193,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 i += 2
                 continue
         # relative expressions
-        rel = _relative_at(doc, i, end)
+        rel = _relative_at(doc, i, end) if i in rel_at else None
         if rel:
             (kind, off, prec), j = rel
             prev_tok = doc.tokens[i - 1] if i > 0 else ""
@@ -221,7 +233,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             i = j
             continue
         # bare weekday after يوم / ليلة / صباح ...: the last such day on or before publication
-        if doc.keys[i] in DAY_LEAD or doc.variants(i)[-1][1] in DAY_LEAD:
+        if doc.keys[i] in DAY_LEAD or doc.var[i][-1][1] in DAY_LEAD:
             k = i + 1
             if k < end and doc.tokens[k] in ("ليله", "يوم") and doc.link[i]:
                 k += 1
@@ -261,7 +273,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             for k in range(d.i - 1, lo - 1, -1):
                 if doc.tokens[k] in ("كما", "فيما", "بينما", "حيث"):
                     break
-                if any(lx_pub.first.get(key) for _, key in doc.variants(k)):
+                if any(lx_pub.first.get(key) for _, key in doc.var[k]):
                     d.pub = True
                     break
     return out
@@ -269,7 +281,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
 
 def _month_at(doc, i, end):
     lx = load()
-    for p, key in doc.variants(i):
+    for p, key in doc.var[i]:
         L = lx.months.first.get(key)
         if not L:
             continue
@@ -285,7 +297,7 @@ def _month_at(doc, i, end):
 
 def _relative_at(doc, i, end):
     lx = load()
-    for p, key in doc.variants(i):
+    for p, key in doc.var[i]:
         L = lx.date_words.first.get(key)
         if not L:
             continue

@@ -1,22 +1,35 @@
 """The Document every pipeline step reads and adds spans to (spaCy-like).
 
-One pass folds the text (``arabic.fold_with_map``), one regex pass tokenizes the folded
-text, one pass over lines finds paragraphs, sentences, page furniture and repeated
-paragraphs. Token ``i`` covers ``folded[starts[i]:ends[i]]``; ``doc.orig_span`` maps any
-folded span back to exact offsets in the text as given.
+One pass folds the text (``arabic.fold_with_map``'s folding, done with ``str.translate``
+and the offset map built from the runs of dropped characters: identical result, tested), one
+regex pass tokenizes the folded text, one pass over lines finds paragraphs, sentences, page
+furniture and repeated paragraphs. Token ``i`` covers ``folded[starts[i]:ends[i]]``;
+``doc.orig_span`` maps any folded span back to exact offsets in the text as given.
+
+Speed: a token's readings (``variants``) depend on its text only, so they are computed once
+per distinct token for the process (``_VARIANTS``); ``doc.positions(index)`` gives, once per
+document and lexicon, the tokens whose readings can start one of the lexicon's phrases, so
+scans visit those tokens only.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
-from arabic.normalize import fold_with_map, span_to_original
+from arabic.normalize import _TABLE as _FOLD_TABLE, fold_with_map as _fold_with_map_slow, span_to_original
 
 from extraction.lexicons import load
 
 # words: letters (no digits/underscore); numbers: 1,748 / 2.5 / 15
 TOKEN_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+")
 SENT_END_RE = re.compile(r"(?:[.!?…]+|\?)(?=\s|$)|(?<!\d)\.(?!\d)")
-_LINK_RE = re.compile(r"[ \t\u00a0_\u200b]*\Z")  # gap that keeps two words in one phrase
+_LINK_CHARS = " \t\u00a0_\u200b"  # a gap of only these keeps two words in one phrase
+_TOKEN_GAP_RE = re.compile("(" + TOKEN_RE.pattern + ")[" + _LINK_CHARS + "]*")  # a token, then its link gap
+_LINE_END_RE = re.compile(r"[.!?…:]\s*$")
+# characters folding drops (arabic.normalize: diacritics, tatweel, bidi and zero-width marks)
+_DROPPED_RUN_RE = re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_FOLD_TABLE.items())
+                                           if v is None) + "]+")
+_ONE_TO_ONE = all(v is None or len(v) == 1 for v in _FOLD_TABLE.values())
 _NONWORD = re.compile(r"[\W_]+")
 PROCLITIC1 = "وف"
 PROCLITIC2 = "بلك"
@@ -25,6 +38,26 @@ SHORT_LINE_TOKENS = 10
 
 def strip_article(w: str) -> str:
     return w[2:] if len(w) > 3 and w.startswith("ال") else w
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """``arabic.normalize.fold_with_map`` without a Python loop per character: every
+    replacement in the folding table is one character, so the folded text is
+    ``text.translate`` and the map skips the runs of dropped characters only."""
+    if not _ONE_TO_ONE:
+        return _fold_with_map_slow(text)
+    folded = text.translate(_FOLD_TABLE)
+    n = len(text)
+    if len(folded) == n:
+        return folded, list(range(n + 1))
+    index: list[int] = []
+    ext = index.extend
+    pos = 0
+    for m in _DROPPED_RUN_RE.finditer(text):
+        ext(range(pos, m.start()))
+        pos = m.end()
+    ext(range(pos, n + 1))
+    return folded, index
 
 
 def variants(tok: str) -> list[tuple[int, str]]:
@@ -46,6 +79,31 @@ def variants(tok: str) -> list[tuple[int, str]]:
     return out
 
 
+_VARIANTS: dict[str, tuple] = {}   # token -> its readings (pure function of the token's text)
+_VARIANTS_MAX = 200_000
+
+
+def token_variants(tok: str) -> tuple:
+    v = _VARIANTS.get(tok)
+    if v is None:
+        if len(_VARIANTS) >= _VARIANTS_MAX:
+            _VARIANTS.clear()
+        v = _VARIANTS[tok] = tuple(variants(tok))
+    return v
+
+
+_STARTS_MEMO: dict[int, tuple] = {}  # id(lexicon keys) -> (the keys, {token: has a reading among them})
+
+
+def _starts_memo(first) -> dict:
+    m = _STARTS_MEMO.get(id(first))
+    if m is None or m[0] is not first or len(m[1]) > _VARIANTS_MAX:
+        if len(_STARTS_MEMO) > 16:
+            _STARTS_MEMO.clear()
+        m = _STARTS_MEMO[id(first)] = (first, {})
+    return m[1]
+
+
 class Sentence:
     __slots__ = ("i", "t0", "t1", "start", "end", "kind", "para", "block")
 
@@ -62,15 +120,24 @@ class Document:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.tokens: list[str] = []
-        for m in TOKEN_RE.finditer(f):
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-            self.tokens.append(m.group())
+        gap_ends: list[int] = []   # end of the spaces/underscores right after each token
+        starts, ends, tokens, gaps = self.starts.append, self.ends.append, self.tokens.append, gap_ends.append
+        for m in _TOKEN_GAP_RE.finditer(f):
+            a, b = m.span(1)
+            starts(a)
+            ends(b)
+            tokens(f[a:b])
+            gaps(m.end())
         n = len(self.tokens)
-        self.keys = [strip_article(t) for t in self.tokens]
-        self._variants: dict[int, list] = {}
+        get = _VARIANTS.get
+        self.var = [get(t) or token_variants(t) for t in self.tokens]  # readings of each token
+        self.keys = [v[0][1] for v in self.var]  # == strip_article(token)
+        self._positions: dict[int, tuple] = {}
+        self.memo: dict = {}  # per-document results of the steps' cheap pre-tests
+        self._tok_pos: dict[str, list[int]] | None = None
         # link[i]: token i and i+1 are separated only by spaces/underscore (one phrase may span them)
-        self.link = [bool(_LINK_RE.match(f, self.ends[i], self.starts[i + 1])) for i in range(n - 1)] + [False]
+        # (the gap is only such characters iff their run after token i reaches token i + 1)
+        self.link = [e == s for e, s in zip(gap_ends, self.starts[1:])] + [False]
         self.is_num = [t[0].isdigit() for t in self.tokens]
         self.active = [True] * n
         self.sent_of = [0] * n
@@ -88,14 +155,42 @@ class Document:
         return span_to_original(self.index, self.starts[i], self.ends[j - 1])
 
     def variants(self, i: int):
-        v = self._variants.get(i)
-        if v is None:
-            v = self._variants[i] = variants(self.tokens[i])
-        return v
+        """(prefix length, word key) readings of token i (a tuple; see ``variants``)."""
+        return self.var[i]
+
+    def token_positions(self) -> dict[str, list[int]]:
+        """Every distinct token of the document -> where it stands (built once)."""
+        tp = self._tok_pos
+        if tp is None:
+            tp = self._tok_pos = {}
+            for i, t in enumerate(self.tokens):
+                lst = tp.get(t)
+                if lst is None:
+                    tp[t] = [i]
+                else:
+                    lst.append(i)
+        return tp
+
+    def positions(self, first) -> tuple[list[int], frozenset]:
+        """Sorted tokens (and their set) one of whose readings is a key of ``first`` (a dict or
+        set: a PhraseIndex's first words, a lexicon's keys); cached per document and lexicon,
+        and whether a token text has such a reading is cached per lexicon for the process."""
+        hit = self._positions.get(id(first))
+        if hit is None or hit[0] is not first:
+            memo = _starts_memo(first)
+            pos: list[int] = []
+            for t, lst in self.token_positions().items():
+                h = memo.get(t)
+                if h is None:
+                    h = memo[t] = any(k in first for _, k in token_variants(t))
+                if h:
+                    pos.extend(lst)
+            pos.sort()
+            hit = self._positions[id(first)] = (first, pos, frozenset(pos))
+        return hit[1], hit[2]
 
     def tok_index_at(self, fpos: int) -> int:
         """First token starting at or after folded offset fpos."""
-        import bisect
         return bisect.bisect_left(self.starts, fpos)
 
     # ---- paragraphs, sentences, hygiene
@@ -108,17 +203,22 @@ class Document:
             lines.append((pos, pos + len(line), line))
             pos += len(line) + 1
         norms = [_NONWORD.sub(" ", ln).strip() for _, _, ln in lines]
+        # words of the longest furniture line (a norm is single-spaced words: _NONWORD takes spaces)
+        furniture_words = lx.__dict__.get("_furniture_words")
+        if furniture_words is None:
+            furniture_words = lx.__dict__["_furniture_words"] = max(
+                (len(x.split()) for x in lx.furniture), default=0)
         first_content = next((k for k, nm in enumerate(norms) if nm), None)
         seen = set()
         open_sent = None  # last sentence of the previous line when that line runs on (no final stop)
         ti = 0
         n = len(self.tokens)
+        starts, sent_of, bisect_left = self.starts, self.sent_of, bisect.bisect_left
         sid = 0
         block = 0
         for k, (ls, le, line) in enumerate(lines):
             t0 = ti
-            while ti < n and self.starts[ti] < le:
-                ti += 1
+            ti = bisect_left(starts, le, ti, n)  # first token of the next line
             t1 = ti
             nm = norms[k]
             if not nm:
@@ -127,14 +227,14 @@ class Document:
                 continue
             kind = "body"
             stripped = line.rstrip()
-            if " ".join(strip_article(w) for w in nm.split()) in lx.furniture:
+            if nm.count(" ") < furniture_words and " ".join(strip_article(w) for w in nm.split()) in lx.furniture:
                 kind = "skip"
             elif nm in seen:
                 kind = "skip"
             elif (stripped.endswith("...") or stripped.endswith("…")) and len(nm) >= 20 and any(
                     other.startswith(nm) for other in norms[k + 1:] if other != nm):
                 kind = "skip"  # teaser: the paragraph is repeated in full below
-            has_end = bool(re.search(r"[.!?…:]\s*$", stripped))
+            has_end = bool(_LINE_END_RE.search(stripped))
             if kind == "body":
                 if k == first_content and k + 1 < len(lines) and not norms[k + 1]:
                     kind = "title"
@@ -142,8 +242,7 @@ class Document:
                     kind = "caption"
             seen.add(nm)
             if kind == "skip":
-                for t in range(t0, t1):
-                    self.active[t] = False
+                self.active[t0:t1] = [False] * (t1 - t0)
                 open_sent = None
                 continue
             if open_sent is not None and line.lstrip(" \u202a\u202b\u202c\u200f\u200e\u061c").startswith("#"):
@@ -159,21 +258,17 @@ class Document:
             for c in cut + [le]:
                 if c <= s_start:
                     continue
-                u = t
-                while u < t1 and self.starts[u] < c:
-                    u += 1
+                u = bisect_left(starts, c, t, t1)  # first token at or after the cut
                 if u > t:
                     if open_sent is not None:
                         # a line broken inside a sentence (civil-defence posts): the sentence goes on
                         open_sent.t1, open_sent.end = u, self.ends[u - 1]
-                        for x in range(t, u):
-                            self.sent_of[x] = open_sent.i
+                        sent_of[t:u] = [open_sent.i] * (u - t)
                         open_sent = None
                     else:
                         self.sentences.append(Sentence(sid, t, u, self.starts[t], self.ends[u - 1], kind, k))
                         self.sentences[-1].block = block
-                        for x in range(t, u):
-                            self.sent_of[x] = sid
+                        sent_of[t:u] = [sid] * (u - t)
                         sid += 1
                 t = u
                 s_start = c

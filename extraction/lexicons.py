@@ -104,6 +104,17 @@ class Lexicons:
     modality: set = field(default_factory=set)  # حاولت، فشلت، لم: an attempt is not ground taken
 
 
+def token_cache(lx: "Lexicons", name: str) -> dict:
+    """A per-lexicons memo (token text -> a look-up result): what a token means to a lexicon
+    depends on its text only, so it is worked out once per distinct token and process.
+    Tied to the Lexicons object, so reloaded lexicons start afresh; bounded."""
+    caches = lx.__dict__.setdefault("_token_caches", {})
+    c = caches.get(name)
+    if c is None or len(c) > 200_000:
+        c = caches[name] = {}
+    return c
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Lexicons:
     lx = Lexicons()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extraction.lexicons import load
+from extraction.lexicons import load, token_cache
 
 # modifier verbs that may stand several words before their figure (ليتجاوز عدد الضحايا ... أربعين)
 DISTANT_MORE_THAN = {"يتجاوز", "ليتجاوز", "تجاوز", "لتتجاوز", "تتجاوز", "يفوق", "ليفوق", "تخطي", "ليتخطي"}
@@ -38,7 +38,7 @@ def _word_number(doc, k, first):
     lx = load()
     tok = doc.tokens[k]
     if first:
-        for p, key in doc.variants(k):
+        for p, key in doc.var[k]:
             raw = tok[p:]
             hit = lx.numbers.get(raw)
             if hit:
@@ -109,7 +109,7 @@ def parse_at(doc, i, end):
                 j += 1
         return Quantity(i, j, v, v, v, v)
     # vague: العشرات / عشرات / عدد من / آخرون
-    for p, key in doc.variants(i):
+    for p, key in doc.var[i]:
         n = lx.vague.first.get(key)
         if not n:
             continue
@@ -122,7 +122,7 @@ def parse_at(doc, i, end):
                 low, high = hit
                 return Quantity(i, i + L, None, low, None, high, vague=True)
     # duals: امرأتان، رجلان، طفلين
-    for p, key in doc.variants(i):
+    for p, key in doc.var[i]:
         hit = lx.victims.get(key)
         if hit and hit[1]:
             return Quantity(i, i + 1, hit[1], hit[1], hit[1], hit[1], victims=hit[0])
@@ -152,13 +152,39 @@ def _apply_modifier(q: Quantity, effect: str):
         q.low, q.best, q.high = None, None, v
 
 
+def _may_start(lx, tok, vs) -> bool:
+    return bool(tok[0].isdigit()
+                or any(lx.vague.first.get(key) for _, key in vs)
+                or any((lx.victims.get(key) or (None, None))[1] for _, key in vs)
+                or any(tok[p:] in lx.numbers for p, _ in vs))
+
+
+def start_flags(doc) -> list[bool]:
+    """Per token: can it start a quantity at all (a digit, a vague quantity's first word, a dual
+    noun, a number word with or without its proclitics)? A cheap test, cached per token text and
+    worked out once per document, so ``parse_at`` runs only where it may find something."""
+    fl = doc.memo.get("quantity_start")
+    if fl is None:
+        lx = load()
+        cache = token_cache(lx, "may_start")
+        fl = []
+        for tok, vs in zip(doc.tokens, doc.var):
+            h = cache.get(tok)
+            if h is None:
+                h = cache[tok] = _may_start(lx, tok, vs)
+            fl.append(h)
+        doc.memo["quantity_start"] = fl
+    return fl
+
+
 def find_in_sentence(doc, sent) -> list[Quantity]:
     """All quantities of one sentence, left to right, with their modifiers."""
     lx = load()
     out: list[Quantity] = []
     i, end = sent.t0, sent.t1
+    may_start = start_flags(doc)
     while i < end:
-        if not doc.active[i] or doc.covered[i] == "date":
+        if not may_start[i] or not doc.active[i] or doc.covered[i] == "date":
             i += 1
             continue
         q = parse_at(doc, i, end)
@@ -170,7 +196,7 @@ def find_in_sentence(doc, sent) -> list[Quantity]:
             a = q.i - L
             if a < sent.t0 or not all(doc.link[a + x] for x in range(L)):
                 continue
-            keys = tuple(doc.variants(a)[-1][1] if x == 0 else doc.keys[a + x] for x in range(L))
+            keys = tuple(doc.var[a][-1][1] if x == 0 else doc.keys[a + x] for x in range(L))
             eff = lx.modifiers.get(keys) or lx.modifiers.get(tuple(doc.keys[a + x] for x in range(L)))
             if eff:
                 _apply_modifier(q, eff)

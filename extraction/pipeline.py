@@ -7,6 +7,7 @@ import hashlib
 import re
 
 from arabic.normalize import fold, name_key
+from geo.regions import haversine_km
 
 from extraction.document import Document
 from extraction.lexicons import load
@@ -48,8 +49,10 @@ def norm_published(published):
     return _dt.date.fromisoformat(str(published).strip()[:10])
 
 
-def report_id_for(text: str) -> str:
-    norm = _WS.sub(" ", fold(text)).strip()
+def report_id_for(text: str, folded: str | None = None) -> str:
+    """SHA-1 (16 hex) of the folded, whitespace-collapsed text; ``folded``: ``fold(text)``
+    when the caller has it already (the Document's folded text is exactly that)."""
+    norm = _WS.sub(" ", fold(text) if folded is None else folded).strip()
     return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -75,7 +78,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     gaz = default_gazetteer() if gazetteer == "default" else gazetteer
     lx = load()
     doc = Document(text)
-    rid = report_id or report_id_for(text)
+    rid = report_id or report_id_for(text, doc.folded)
     if title is None:
         t = next((s for s in doc.sentences if s.kind == "title"), None)
         if t is not None:
@@ -148,6 +151,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                           "geo_precision": None})
             if res is not None and getattr(res, "reason", None):
                 m["reason"] = res.reason
+            m["candidates"] = candidate_list(res)
             m["_ps"] = ps
             place_out.append(m)
         mentions.extend(place_out)
@@ -290,6 +294,43 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
             "mentions": mentions, "events": events}
 
 
+CANDIDATES_MAX = 5
+
+
+def candidate_list(res, limit: int = CANDIDATES_MAX) -> list[dict]:
+    """Why a place was chosen over the others, compactly: up to ``limit`` of the candidates geo's
+    Resolution weighed (the chosen one first, ``chosen: true``; then geo's order: best score
+    first, the excluded last), each with its score (2 decimals), its distance in km to the
+    chosen place (1 decimal; 0.0 for the chosen one; null when nothing was chosen or a point is
+    missing) and ``why``, its reasons on one line. An unresolved mention lists what geo weighed
+    (a tie, a common word) or nothing (no alias): review suggestions come from ``gaz.suggest``."""
+    if res is None:
+        return []
+    try:
+        cands = list(getattr(res, "candidates", None) or ())
+        chosen = getattr(res, "place", None)
+        cid = chosen.id if chosen is not None else None
+        if cid is not None:
+            cands.sort(key=lambda c: c.place.id != cid)  # stable: the chosen one first, then geo's order
+        out, seen = [], set()
+        for c in cands:
+            p = c.place
+            if p.id in seen:
+                continue
+            seen.add(p.id)
+            km = None
+            if chosen is not None and None not in (p.lat, p.lon, chosen.lat, chosen.lon):
+                km = 0.0 if p.id == cid else round(haversine_km(chosen.lat, chosen.lon, p.lat, p.lon), 1)
+            out.append({"place_id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "kind": p.kind,
+                        "score": round(float(c.score), 2), "distance_km": km,
+                        "why": "; ".join(c.reasons or ()), "chosen": p.id == cid})
+            if len(out) >= limit:
+                break
+        return out
+    except Exception:  # a resolver of another shape: the reason line still says why
+        return []
+
+
 def _breakdown(doc, bq, span_text):
     from extraction.casualties import _victims_word
     j = bq.j
@@ -309,7 +350,7 @@ def _is_facility(doc, ps):
     """مركز الأنصاري، ومركز حيان: a civil-defence centre named after a place, not where it happened."""
     if ps.trigger or ps.i == 0:
         return False
-    return any(key in ("مركز", "مراكز") for _, key in doc.variants(ps.i - 1))
+    return any(key in ("مركز", "مراكز") for _, key in doc.var[ps.i - 1])
 
 
 def _innermost(ms):
@@ -378,7 +419,7 @@ def _attempted(doc, lx, k, clause):
     for b in range(k - 1, max(-1, k - 6), -1):
         if clause[b] != clause[k]:
             break
-        if any(v in lx.modality for _, v in doc.variants(b)):
+        if any(v in lx.modality for _, v in doc.var[b]):
             return True
     return False
 

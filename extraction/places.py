@@ -101,7 +101,7 @@ def _free(doc, k):
 def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False, allow_common=False):
     """Longest gazetteer alias starting at token i: (j, prefix_len, key) or None."""
     lx = load()
-    variants = doc.variants(i) if first_variants else [(0, doc.keys[i])]
+    variants = doc.var[i] if first_variants else [(0, doc.keys[i])]
     for p, key in variants:
         if doc.is_num[i] or len(key) < 2:
             continue
@@ -129,7 +129,7 @@ def _lexical(doc, k):
     lx = load()
     if doc.tokens[k] in lx.numbers:
         return True
-    for p, key in doc.variants(k):
+    for p, key in doc.var[k]:
         if (key in lx.casualty or key in lx.victims or key in lx.place_triggers or key in lx.weekdays
                 or lx.triggers.first.get(key) or lx.vague.first.get(key) or lx.date_words.first.get(key)
                 or lx.months.first.get(key) or lx.modifiers.first.get(key) or doc.tokens[k][p:] in lx.numbers):
@@ -213,12 +213,12 @@ def _bare_evidence(doc, ps, p):
         return True
     k = ps.i - 1
     if k >= 0 and doc.link[k] and (doc.tokens[k] in PLACE_PREPOSITIONS or doc.keys[k] in PLACE_PREPOSITIONS
-                                   or any(v in LOCATIVE_VERBS for _, v in doc.variants(k))
-                                   or any(v in PLACE_LEADS for _, v in doc.variants(k))):
+                                   or any(v in LOCATIVE_VERBS for _, v in doc.var[k])
+                                   or any(v in PLACE_LEADS for _, v in doc.var[k])):
         return True
     # the object of an attack: "قصفت عندان"، "أغارت الطائرات السورية عندان"
     if k >= 0 and doc.link[k] and (doc.covered[k] == "actor" or any(
-            load().triggers.first.get(v) for _, v in doc.variants(k))):
+            load().triggers.first.get(v) for _, v in doc.var[k])):
         return True
     # a dateline: the name opens its line and a dash, a colon or a date follows ("حلب - مجزرة ...")
     line_start = doc.starts[ps.i] == 0 or doc.folded.rfind("\n", 0, doc.starts[ps.i]) >= 0 and \
@@ -240,11 +240,23 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
         for x in range(i, j):
             doc.covered[x] = "place"
 
+    # tokens a reading of which is a trigger word / can start a gazetteer alias: only there can a
+    # trigger or a bare name start (a set look-up instead of the readings of every token)
+    _, trig_at = doc.positions(lx.place_triggers)
+    gaz_at = doc.positions(gi.first)[1] if gi is not None and gi.first is not None else None
+    # a token that is neither can only be stepped over
+    if gi is None:
+        may = trig_at
+    elif gaz_at is None:
+        may = None
+    else:
+        may = trig_at | gaz_at
+
     for s in doc.sentences:
         i = s.t0
         end = s.t1
         while i < end:
-            if not _free(doc, i):
+            if (may is not None and i not in may) or not _free(doc, i):
                 i += 1
                 continue
             if i > 0 and _gap(doc, i - 1, i) == "_":
@@ -253,7 +265,7 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     i += 1  # the rest of an organisation's hashtag is its name, not a place
                     continue
             trig = None
-            for p, key in doc.variants(i):
+            for p, key in (doc.var[i] if i in trig_at else ()):
                 if key in lx.place_triggers:
                     raw = doc.tokens[i][p:]
                     trig = (p, key, lx.place_triggers[key], raw.startswith("ال") and key != raw)
@@ -268,7 +280,7 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     if m and m[0] > i + 1:
                         j, pp, key = m
                         while j < end and doc.link[j - 1] and doc.tokens[j].startswith("و") and \
-                                doc.variants(j)[-1][1] in DIRECTIONAL:
+                                doc.var[j][-1][1] in DIRECTIONAL:
                             j += 1
                         out.append(PlaceSpan(i, j, pp, key, None, None, s.i, True, region=True))
                         claim(i, j)
@@ -280,7 +292,7 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                         j = m[0] if m else j0 + 1
                         key = m[2] if m else doc.keys[j0]
                         while j < end and doc.link[j - 1] and (doc.keys[j] in lx.place_adjectives or (
-                                doc.tokens[j].startswith("و") and doc.variants(j)[-1][1] in DIRECTIONAL)):
+                                doc.tokens[j].startswith("و") and doc.var[j][-1][1] in DIRECTIONAL)):
                             j += 1
                         out.append(PlaceSpan(i, j, p, key, "ريف", i, s.i, bool(m), region=True))
                         claim(i, j)
@@ -316,7 +328,7 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                         uj = _unknown_name_v(doc, k, end, strip_waw=(k != j0))
                         if uj is None:
                             break
-                        key = " ".join([doc.variants(k)[1 if k != j0 and len(doc.variants(k)) > 1 else 0][1]]
+                        key = " ".join([doc.var[k][1 if k != j0 and len(doc.var[k]) > 1 else 0][1]]
                                        + doc.keys[k + 1:uj])
                         items.append(PlaceSpan(k, uj, 1 if k != j0 else 0, key, singular, i, s.i, False))
                         j = uj
@@ -340,7 +352,7 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                 i += 1
                 continue
             # hashtags and bare gazetteer names
-            if gi:
+            if gi and (gaz_at is None or i in gaz_at):
                 hashtag = doc.starts[i] > 0 and f[doc.starts[i] - 1] == "#"
                 m = _gaz_match(doc, gi, i, end, untriggered=True, allow_common=True)
                 if m:

@@ -72,6 +72,9 @@ TIE = 0.1
 
 
 _POINT_GRIDS: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
+# (place id, lat, lon, anchor id, lat, lon) -> (km, exp(-km / DIST_SCALE_KM)): the same pairs come
+# back in every report of a front (a pure function of the two points; bounded)
+_KM_CACHE: dict[tuple, tuple[float, float]] = {}
 
 
 def _float(text: str) -> float | None:
@@ -557,30 +560,58 @@ class Gazetteer:
             reasons.append(note)
         return Candidate(place, round(score, 3), tuple(reasons))
 
-    def _context(self, q: MentionQuery, place: Place, anchors, regions) -> tuple[float, list[str], bool]:
-        """Context bonus, its reasons, and whether a listed neighbour is right beside the mention."""
+    @staticmethod
+    def _anchor_weights(q: MentionQuery, anchors) -> list[tuple[Place, int | None, float]]:
+        """(anchor place, gap in characters, weight by nearness in the text) of every anchor
+        but the mention itself: the same for all of the mention's candidates."""
+        qs = q.start
+        if qs is None:
+            return [(ap, None, 0.05) for _, ap in anchors]
+        exp = math.exp
+        out = []
+        for aq, ap in anchors:
+            s = aq.start
+            if s is None:
+                out.append((ap, None, 0.05))
+            elif s != qs:
+                gap = abs(s - qs)
+                out.append((ap, gap, exp(-gap / TEXT_SCALE)))
+        return out
+
+    def _context(self, q: MentionQuery, place: Place, anchors, regions, weighted=None
+                 ) -> tuple[float, list[str], bool]:
+        """Context bonus, its reasons, and whether a listed neighbour is right beside the mention.
+        ``weighted``: ``_anchor_weights(q, anchors)`` when the caller has it already."""
         if place.kind not in POINTY_KINDS or place.lat is None:
             return 0.0, [], False
         total_w = total = 0.0
-        best: tuple[float, str] | None = None
+        best = None   # (w * prox, km, anchor place, gap) of the anchor that counts most
         neighbour = False
-        for aq, ap in anchors:
-            if ap.id == place.id or (aq.start is not None and aq.start == q.start):
+        lat, lon, pid = place.lat, place.lon, place.id
+        km_cache = _KM_CACHE
+        for ap, gap, w in (self._anchor_weights(q, anchors) if weighted is None else weighted):
+            if ap.id == pid:
                 continue
-            gap = abs(aq.start - q.start) if None not in (aq.start, q.start) else None
-            w = math.exp(-gap / TEXT_SCALE) if gap is not None else 0.05
-            km = haversine_km(place.lat, place.lon, ap.lat, ap.lon)
-            prox = math.exp(-km / DIST_SCALE_KM)
+            ck = (pid, lat, lon, ap.id, ap.lat, ap.lon)
+            hit = km_cache.get(ck)
+            if hit is None:
+                if len(km_cache) > 100_000:
+                    km_cache.clear()
+                km = haversine_km(lat, lon, ap.lat, ap.lon)
+                hit = km_cache[ck] = (km, math.exp(-km / DIST_SCALE_KM))
+            km, prox = hit
             total_w += w
-            total += w * prox
-            if best is None or w * prox > best[0]:
-                best = (w * prox, f"{km:.1f} km from {ap.name_ar} ({ap.id})"
-                                  + (f", {gap} chars away in the text" if gap is not None else ""))
+            wp = w * prox
+            total += wp
+            if best is None or wp > best[0]:
+                best = (wp, km, ap, gap)
             neighbour |= gap is not None and gap <= NEIGHBOUR_CHARS and km <= NEIGHBOUR_KM
         score, reasons = 0.0, []
         if total_w:
             score = CONTEXT_WEIGHT * total / total_w
-            reasons.append(f"near the report's other places (+{score:.2f}): {best[1]}")
+            _, km, ap, gap = best
+            why = f"{km:.1f} km from {ap.name_ar} ({ap.id})" + (f", {gap} chars away in the text" if gap is not None else "")
+            reasons.append(f"near the report's other places (+{score:.2f}): {why}")
         for rq, region in regions:
             if None in (rq.start, q.start, q.end):
                 continue
@@ -596,8 +627,9 @@ class Gazetteer:
             return Resolution(None, excluded, f"no place: {why}")
         trigger_fits = TRIGGER_KINDS.get(q.trigger or "", ())
         scored, neighbours = [], set()
+        weighted = self._anchor_weights(q, anchors) if anchors else []
         for c in cands:
-            bonus, reasons, neighbour = self._context(q, c.place, anchors, regions)
+            bonus, reasons, neighbour = self._context(q, c.place, anchors, regions, weighted)
             if neighbour:
                 neighbours.add(c.place.id)
             scored.append(Candidate(c.place, round(c.score + bonus, 3), c.reasons + tuple(reasons)))
