@@ -109,6 +109,64 @@ class StoreBackend:
     def filter_options(self):
         return self._queries.filter_options(self.store)
 
+    # ---- evidence and correction (issue 6): reads through store.queries, writes through
+    # ---- store.queries.add_correction / add_analyst_place and store.ingest (the CLI's path)
+    supports_reports = True
+
+    def events_for_place(self, place_ids, filters, limit=500):
+        f = dataclasses.replace(filters, place_ids=list(place_ids))
+        return self._queries.events(self.store, f, limit=limit, extra=("event_key",))
+
+    def report(self, report_id):
+        return self._queries.get_report(self.store, int(report_id))
+
+    def reports(self, search=None, source=None, date_from=None, date_to=None, limit=500):
+        return self._queries.list_reports(self.store, search=search or None, source=source or None,
+                                          date_from=date_from, date_to=date_to, limit=limit)
+
+    def review_queue(self, limit=None):
+        return self._queries.unresolved_mentions(self.store, limit=limit)
+
+    def corrections(self, event_id=None, report_id=None):
+        return self._queries.corrections(self.store, event_id=event_id, report_id=report_id)
+
+    def analyst_places(self):
+        return self._queries.analyst_places(self.store)
+
+    def correct(self, **kw) -> int:
+        return self._queries.add_correction(self.store, **kw)
+
+    def revert(self, correction_id: int, author: str) -> None:
+        self._queries.revert_correction(self.store, correction_id, author)
+
+    def place_mention(self, mention_id: int, *, author: str, place_id: str | None = None,
+                      lat: float | None = None, lon: float | None = None, name_en: str | None = None,
+                      geo_precision: int = 1) -> dict:
+        """Resolve a review-queue mention: to a gazetteer place (``place_id``: also an alias
+        row, so later reports resolve it) or to a new analyst place at ``lat``/``lon``.
+        Then reprocess the reports whose mentions the new name affects."""
+        from store.corrections import place_mention
+        return place_mention(self.store, mention_id, author=author, place_id=place_id, lat=lat, lon=lon,
+                             name_en=name_en, geo_precision=geo_precision)
+
+    def new_place_for_event(self, event_id: int, *, author: str, name_ar: str, lat: float, lon: float,
+                            name_en: str | None = None, kind: str | None = None, geo_precision: int = 1) -> dict:
+        """A new analyst place (clicked on the map) and the event moved to it."""
+        place = self._queries.add_analyst_place(self.store, name_ar=name_ar, lat=lat, lon=lon, author=author,
+                                                name_en=name_en or None, kind=kind or None,
+                                                geo_precision=int(geo_precision))
+        self.correct(event_id=int(event_id), field="place", new_value=place["place_id"], author=author)
+        return place
+
+    def ingest_file(self, name: str, data: bytes, published=None, source: str | None = None):
+        from store.ingest import ingest_bytes
+        return ingest_bytes(self.store, name, data, published=published, source=source or None)
+
+    def ingest_text(self, text: str, title=None, source=None, url=None, published=None):
+        from store.ingest import ingest_text
+        return ingest_text(self.store, text, title=title or None, source=source or None, url=url or None,
+                           published=published)
+
     def data_version(self) -> str:
         """Changes whenever the database file changes, so cached query results refresh after an ingest."""
         path = getattr(self.store, "path", None) or _sqlite_path(self.db)
@@ -161,6 +219,13 @@ class FrameBackend:
 
     def data_version(self) -> str:
         return f"{self.name}:{self.version}:{len(self.df)}"
+
+    supports_reports = False
+
+    def events_for_place(self, place_ids, filters, limit=500) -> pd.DataFrame:
+        out = self.events(filters)
+        out = out[out["place_id"].isin(list(place_ids))].reset_index(drop=True)
+        return out if limit is None else out.head(int(limit))
 
     def events(self, filters, limit=None) -> pd.DataFrame:
         out = self._events(filters)

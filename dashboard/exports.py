@@ -13,6 +13,8 @@ import json
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import t
+
 def _store_export_text(backend):
     """store.export.export_text(store, fmt, filters) -> (content, n), when the backend is a real store."""
     if not hasattr(backend, "store"):
@@ -54,7 +56,7 @@ def events_geojson(events: pd.DataFrame) -> bytes:
 
 
 def download_buttons(backend, events: pd.DataFrame, state, total: int | None = None) -> None:
-    st.subheader("Download the filtered events")
+    st.subheader(t("dl_h"))
     filters = state.filters()
     stamp = f"{state.date_from}_{state.date_to}"
     c1, c2, c3 = st.columns(3)
@@ -66,13 +68,12 @@ def download_buttons(backend, events: pd.DataFrame, state, total: int | None = N
     else:
         csv_data, gj_data, acled_data = (lambda: events_csv(events)), (lambda: events_geojson(events)), None
     n = total if (export_text is not None and total is not None) else len(events)
-    c1.download_button(f"CSV ({n:,} events)", data=csv_data, file_name=f"aleppo-events_{stamp}.csv",
+    c1.download_button(t("dl_csv", n=f"{n:,}"), data=csv_data, file_name=f"aleppo-events_{stamp}.csv",
                        mime="text/csv", on_click="ignore", key="dl_csv")
     c2.download_button("GeoJSON", data=gj_data, file_name=f"aleppo-events_{stamp}.geojson",
                        mime="application/geo+json", on_click="ignore", key="dl_geojson")
     if acled_data is not None:
-        c3.download_button("ACLED-style CSV", data=acled_data, file_name=f"aleppo-events_{stamp}_acled.csv",
+        c3.download_button(t("dl_acled"), data=acled_data, file_name=f"aleppo-events_{stamp}_acled.csv",
                            mime="text/csv", on_click="ignore", key="dl_acled")
     else:
-        c3.button("ACLED-style CSV", disabled=True, key="dl_acled",
-                  help="Needs the store's exporter (store.export: the ACLED mapping lives in the store).")
+        c3.button(t("dl_acled"), disabled=True, key="dl_acled", help=t("dl_acled_help"))

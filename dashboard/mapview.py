@@ -26,9 +26,13 @@ from dashboard import safe
 from dashboard.assets import localize, localize_tree
 from dashboard.geodata import CITY_CENTRE, Outlines, in_city
 
-# What st_folium sends back. Nothing yet: the map does not drive the page, so panning
-# and zooming never rerun the script. (Issue 6 will add "last_object_clicked".)
-RETURNED_OBJECTS: list[str] = []
+# What st_folium sends back: only a click on a place (its centre: static/afm/afm-map.js sets
+# the click's latlng to the place's point, and the count tells a new click from the last one),
+# so panning and zooming never rerun the script. While the analyst places something on the
+# map, a click anywhere ("last_clicked") too. returned_objects is not part of streamlit-folium's
+# component key, so switching it does not remount the map.
+RETURNED_OBJECTS: list[str] = ["last_object_clicked", "last_object_clicked_count"]
+PICK_RETURNED_OBJECTS: list[str] = RETURNED_OBJECTS + ["last_clicked"]
 MAP_HEIGHT = 620
 LAYER_NAMES = ["choropleth", "areas", "city", "countryside"]
 
@@ -277,31 +281,45 @@ def legend_html(summary: pd.DataFrame, colour_by: str, choropleth: bool) -> str:
     """A legend (rendered by Streamlit beside the map, so it never remounts the map)."""
     col = "dominant_event_type" if colour_by == "event_type" else "dominant_side"
     values = [v for v in summary[col].dropna().unique().tolist()] if len(summary) else []
-    title = "Dominant event type" if colour_by == "event_type" else "Dominant side"
+    from dashboard.i18n import t
+    title = t("legend_dominant_type") if colour_by == "event_type" else t("legend_dominant_side")
     items = "".join(
         f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-        f'background:{colour_for(v, colour_by)};margin-right:6px"></span>{safe.text(v)}</div>'
+        f'background:{colour_for(v, colour_by)};margin:0 6px"></span>{safe.text(v)}</div>'
         for v in sorted(values, key=str))
     sizes = "".join(
         f'<span style="display:inline-block;width:{2 * radius_px(k)}px;height:{2 * radius_px(k)}px;border-radius:50%;'
         f'background:#bbb;vertical-align:middle;margin:0 4px"></span>{k}'
         for k in (0, 10, 50))
     out = (f'<div style="font-size:13px;line-height:1.6"><b>{title}</b>{items or "<div>–</div>"}'
-           f'<div style="margin-top:6px"><b>Killed</b> (marker size)<br>{sizes}</div>'
+           f'<div style="margin-top:6px"><b>{t("legend_killed")}</b> {t("legend_marker_size")}<br>{sizes}</div>'
            '<div style="margin-top:6px"><span style="display:inline-block;width:16px;height:16px;border-radius:50%;'
-           'border:2px dashed #666;vertical-align:middle;margin-right:6px"></span>location known only '
-           'approximately (area, not a point)</div>'
-           '<div>Clusters: places outside Aleppo city; zoom in to split</div>')
+           f'border:2px dashed #666;vertical-align:middle;margin:0 6px"></span>{t("legend_area")}</div>'
+           f'<div>{t("legend_clusters")}</div>')
     if choropleth:
-        out += ('<div style="margin-top:6px"><b>Neighbourhoods by killed</b><br>'
+        out += (f'<div style="margin-top:6px"><b>{t("legend_choropleth")}</b><br>'
                 + "".join(f'<span style="display:inline-block;width:18px;height:11px;background:{c}"></span>'
-                          for c in CHORO_RAMP) + ' low → high</div>')
+                          for c in CHORO_RAMP) + f' {t("legend_low_high")}</div>')
     return out + "</div>"
 
 
 # --------------------------------------------------------------------------- showing
 
-def show(base_map: folium.Map, groups: list[folium.FeatureGroup], height: int = MAP_HEIGHT):
+def places_at(summary: pd.DataFrame, point) -> list[str]:
+    """The place ids whose (rounded) point is the clicked object's point (several places can
+    share one point)."""
+    if not point or summary is None or not len(summary):
+        return []
+    try:
+        la, lo = float(point["lat"]), float(point["lng"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    df = summary[summary["lat"].notna() & summary["lon"].notna()]
+    hit = df[((df["lat"].astype(float).round(5) - la).abs() < 1e-6) & ((df["lon"].astype(float).round(5) - lo).abs() < 1e-6)]
+    return [str(p) for p in hit["place_id"].tolist()]
+
+
+def show(base_map: folium.Map, groups: list[folium.FeatureGroup], height: int = MAP_HEIGHT, pick: bool = False):
     """st_folium with this run's base map and the filtered layers.
 
     The base map is rebuilt on every run from cached data (dashboard.page): folium elements
@@ -314,7 +332,8 @@ def show(base_map: folium.Map, groups: list[folium.FeatureGroup], height: int = 
     from streamlit_folium import st_folium
 
     return st_folium(base_map, key="afm_map", height=height, use_container_width=True,
-                     feature_group_to_add=groups, returned_objects=RETURNED_OBJECTS)
+                     feature_group_to_add=groups,
+                     returned_objects=PICK_RETURNED_OBJECTS if pick else RETURNED_OBJECTS)
 
 
 def _int(v) -> int:

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import backend as be
-from dashboard import exports, mapview, safe
+from dashboard import exports, mapview, views
+from dashboard.i18n import LANGS, t
 from dashboard.geodata import Outlines, load_outlines
 from dashboard.state import (COLOUR_MODES, PRECISIONS, TIMELINE_MODES, FilterState, LIST_PARAMS,
                              from_params, normalise_range, to_params)
@@ -30,8 +31,19 @@ table.afm-events { border-collapse: collapse; width: 100%; font-size: 13px; }
 table.afm-events th, table.afm-events td { border-bottom: 1px solid #e6e6e6; padding: 4px 6px; vertical-align: top; }
 table.afm-events td.ev { direction: rtl; text-align: right; min-width: 280px; }
 table.afm-events td.num { text-align: right; white-space: nowrap; }
+.afm-meta { color: #555; font-size: 13px; }
 </style>
 """
+# Arabic interface: Streamlit has no RTL mode; the sidebar and text blocks are turned right-to-left
+# (the map's iframe, charts and tables keep their own direction).
+_CSS_RTL = """
+<style>
+section[data-testid="stSidebar"] > div { direction: rtl; text-align: right; }
+[data-testid="stMarkdownContainer"], [data-testid="stWidgetLabel"], [data-testid="stCaptionContainer"],
+[data-testid="stMetricLabel"], h1, h2, h3, [data-testid="stExpander"] summary, .stRadio, .stTabs { direction: rtl; text-align: right; }
+</style>
+"""
+VIEWS = ("map", "reports", "review", "add")
 
 
 # --------------------------------------------------------------------------- cached resources
@@ -83,6 +95,77 @@ def q_timeline(_b, name: str, version: str, fkey: tuple, by: str) -> pd.DataFram
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_evidence(_b, name: str, version: str, fkey: tuple, per_place: int) -> dict:
     return evidence_by_place(q_events(_b, name, version, fkey), per_place)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_events_place(_b, name: str, version: str, fkey: tuple, place_ids: tuple) -> pd.DataFrame:
+    return _b.events_for_place(list(place_ids), be.filters_from_key(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_report(_b, name: str, version: str, report_id) -> dict | None:
+    return _b.report(report_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_reports(_b, name: str, version: str, search: str, source: str, d0, d1) -> pd.DataFrame:
+    return _b.reports(search=search, source=source, date_from=d0, date_to=d1)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def q_queue(_b, name: str, version: str) -> pd.DataFrame:
+    return _b.review_queue(limit=2000)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_corrections(_b, name: str, version: str, event_id) -> pd.DataFrame:
+    return _b.corrections(event_id=event_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def q_analyst_places(_b, name: str, version: str) -> pd.DataFrame:
+    return _b.analyst_places()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _gazetteer(_rows, signature: tuple):
+    """The gazetteer with the analyst's layer laid over it (rebuilt when the layer changes)."""
+    from geo import layer_from_rows, load_gazetteer
+    base = load_gazetteer()
+    return base.with_layer(layer_from_rows(_rows)) if _rows is not None and len(_rows) else base
+
+
+class Q:
+    """The page's cached reads for one run (bound to the backend and the data version)."""
+
+    def __init__(self, b, version: str):
+        self.version = version
+
+    def events_place(self, b, fkey, place_ids):
+        return q_events_place(b, b.name, self.version, fkey, tuple(place_ids))
+
+    def report(self, b, report_id):
+        return q_report(b, b.name, self.version, report_id)
+
+    def reports(self, b, search, source, d0, d1):
+        return q_reports(b, b.name, self.version, search, source, d0, d1)
+
+    def queue(self, b):
+        return q_queue(b, b.name, self.version)
+
+    def corrections(self, b, event_id):
+        return q_corrections(b, b.name, self.version, event_id)
+
+    def analyst_places(self, b):
+        return q_analyst_places(b, b.name, self.version)
+
+    def options(self, b):
+        return dict(q_options(b, b.name, self.version))
+
+    def gazetteer(self, b):
+        rows = self.analyst_places(b) if getattr(b, "supports_reports", False) else None
+        sig = tuple(map(tuple, rows.astype(str).values.tolist())) if rows is not None and len(rows) else ()
+        return _gazetteer(rows, sig)
 
 
 def evidence_by_place(events: pd.DataFrame, per_place: int) -> dict:
@@ -164,40 +247,35 @@ def sidebar(options: dict) -> tuple[FilterState, bool]:
     _sanitise(options)
     lo, hi = options["date_min"], options["date_max"]
     sb = st.sidebar
-    sb.header("Filters")
+    sb.header(t("filters"))
     if lo < hi:
-        sb.slider("Date range", min_value=lo, max_value=hi, key="f_dates_slider", on_change=_on_slider,
+        sb.slider(t("date_range"), min_value=lo, max_value=hi, key="f_dates_slider", on_change=_on_slider,
                   format="YYYY-MM-DD")
-    sb.date_input("From – to", min_value=lo, max_value=hi, key="f_dates_pick", on_change=_on_pick,
+    sb.date_input(t("from_to"), min_value=lo, max_value=hi, key="f_dates_pick", on_change=_on_pick,
                   format="YYYY-MM-DD")
     rng, complete = normalise_range(ss.get("f_dates_pick"), ss["_afm_dates"])
     if not complete:
-        sb.caption("Pick the end date: the map keeps the previous range until then.")
+        sb.caption(t("pick_end_date"))
     d0, d1 = ss["_afm_dates"]
 
     actors = options["actors"]
-    sb.multiselect("Sides", options["sides"], key="f_sides")
-    sb.multiselect("Factions", list(actors), key="f_actors", format_func=lambda a: f"{actors.get(a) or a}")
-    sb.multiselect("Event types", options["event_types"], key="f_types")
-    sb.number_input("Minimum killed (per event)", min_value=0, step=1, key="f_min_killed")
-    sb.multiselect("Location precision", list(PRECISIONS), key="f_prec",
-                   format_func=lambda p: mapview.PRECISION_LABEL.get(p, str(p)))
-    sb.multiselect("Sources", options["sources"], key="f_sources")
-    sb.text_input("Search the reports (Arabic)", key="f_text", placeholder="مثال: الميسر",
-                  help="Hamza forms, ta marbuta and diacritics do not matter.")
+    sb.multiselect(t("sides"), options["sides"], key="f_sides", placeholder=t("choose_options"))
+    sb.multiselect(t("factions"), list(actors), key="f_actors", placeholder=t("choose_options"), format_func=lambda a: f"{actors.get(a) or a}")
+    sb.multiselect(t("event_types"), options["event_types"], key="f_types", placeholder=t("choose_options"))
+    sb.number_input(t("min_killed"), min_value=0, step=1, key="f_min_killed")
+    sb.multiselect(t("precision"), list(PRECISIONS), key="f_prec", placeholder=t("choose_options"),
+                   format_func=lambda p: t(views.PREC.get(p, "geo_unknown")))
+    sb.multiselect(t("sources"), options["sources"], key="f_sources", placeholder=t("choose_options"))
+    sb.text_input(t("search_reports"), key="f_text", placeholder="مثال: الميسر", help=t("search_help"))
 
-    sb.header("Map")
-    sb.radio("Colour places by", COLOUR_MODES, key="v_colour", horizontal=True,
-             format_func=lambda m: {"event_type": "event type", "side": "side"}[m])
-    sb.toggle("Neighbourhoods by killed (choropleth)", key="v_choro")
-    sb.radio("Timeline by", TIMELINE_MODES, key="v_timeline", horizontal=True,
-             format_func=lambda m: {"event_type": "event type", "side": "side"}[m])
+    sb.header(t("map_h"))
+    sb.radio(t("colour_by"), COLOUR_MODES, key="v_colour", horizontal=True, format_func=lambda m: t("by_" + m))
+    sb.toggle(t("choropleth"), key="v_choro")
+    sb.radio(t("timeline_by"), TIMELINE_MODES, key="v_timeline", horizontal=True, format_func=lambda m: t("by_" + m))
     tiles_default = os.environ.get("FRONTLINE_MAP_TILES", "").lower() in ("osm", "openstreetmap", "1", "on")
-    tiles = sb.toggle("Online map tiles (OpenStreetMap)", value=tiles_default, key="v_tiles",
-                      help="Off by default: the page then makes no request beyond this app. "
-                           "On: tiles are fetched from tile.openstreetmap.org.")
+    tiles = sb.toggle(t("tiles"), value=tiles_default, key="v_tiles", help=t("tiles_help"))
     if tiles:
-        sb.warning("Online tiles on: your browser now contacts openstreetmap.org.")
+        sb.warning(t("tiles_on"))
 
     state = FilterState(
         date_from=d0, date_to=d1, sides=list(ss["f_sides"]), actor_ids=list(ss["f_actors"]),
@@ -212,6 +290,17 @@ def sidebar(options: dict) -> tuple[FilterState, bool]:
 def sync_url(state: FilterState, options: dict) -> None:
     """Mirror the filters in the URL so the view can be shared as a link."""
     want = to_params(state, options)
+    ss = st.session_state
+    if ss.get("v_view", "map") != "map":
+        want["view"] = ss["v_view"]
+    if ss.get("ui_lang", "en") != "en":
+        want["lang"] = ss["ui_lang"]
+    if (ss.get("who") or "").strip():
+        want["who"] = ss["who"].strip()
+    if ss.get("sel_report") is not None:  # the open report / event: a link shows the same evidence
+        want["report"] = str(ss["sel_report"])
+        if ss.get("sel_event") is not None:
+            want["event"] = str(ss["sel_event"])
     have = {}
     for k in st.query_params.keys():
         vals = st.query_params.get_all(k)
@@ -222,65 +311,128 @@ def sync_url(state: FilterState, options: dict) -> None:
 
 # --------------------------------------------------------------------------- main
 
+def interface_settings() -> None:
+    """Top of the sidebar: interface language and the analyst's name (who signs corrections);
+    both kept in the session and the URL (?lang=ar&who=...)."""
+    ss = st.session_state
+    if "ui_lang" not in ss:
+        lang = st.query_params.get("lang")
+        ss["ui_lang"] = lang if lang in LANGS else "en"
+    if "who" not in ss:
+        ss["who"] = str(st.query_params.get("who") or "")[:80]
+    sb = st.sidebar
+    sb.radio("Language · اللغة", LANGS, key="ui_lang", horizontal=True,
+             format_func=lambda v: {"en": "English", "ar": "العربية"}[v])
+    sb.text_input(t("analyst_name"), key="who", max_chars=80, help=t("analyst_name_help"))
+
+
 def main() -> None:
     st.set_page_config(page_title="Aleppo Frontline Map", page_icon="🗺️", layout="wide")
-    st.markdown(_CSS, unsafe_allow_html=True)
-    st.title("Aleppo Frontline Map")
+    interface_settings()
+    st.markdown(_CSS + (_CSS_RTL if st.session_state.get("ui_lang") == "ar" else ""), unsafe_allow_html=True)
+    st.title(t("app_title"))
 
     try:
         b = get_backend()
     except Exception as exc:  # the store could not be opened: say so plainly
-        st.error(f"Could not open the database: {type(exc).__name__}: {exc}")
+        st.error(f"{t('db_error')}: {type(exc).__name__}: {exc}")
         st.stop()
     seeded = getattr(b, "seed_result", None)
     if seeded is not None and not st.session_state.get("_afm_seed_told"):
         st.session_state["_afm_seed_told"] = True
-        st.toast(f"The database was empty: loaded {getattr(seeded, 'added', '?')} report(s) that ship "
-                 "with the project (data/reports).")
+        st.toast(t("seeded", n=getattr(seeded, "added", "?")))
     if getattr(b, "seed_error", None):
-        st.warning(f"Could not load the shipped reports into the empty database: {b.seed_error}")
+        st.warning(f"{t('seed_error')}: {b.seed_error}")
+    flash = st.session_state.pop("_afm_flash", None)
+    if flash:
+        st.success(flash)
     version = b.data_version()
+    q = Q(b, version)
     options = q_options(b, b.name, version)
+    if not st.session_state.get("_afm_init") and "v_view" not in st.session_state:
+        view = st.query_params.get("view")
+        st.session_state["v_view"] = view if view in VIEWS else "map"
+        rep, ev = st.query_params.get("report"), st.query_params.get("event")
+        if rep and rep.isdigit():
+            st.session_state.setdefault("sel_report", int(rep))
+            if ev and ev.isdigit():
+                st.session_state.setdefault("sel_event", int(ev))
+    goto = st.session_state.pop("_afm_goto", None)
+    if goto in VIEWS:
+        st.session_state["v_view"] = goto
+    st.radio(t("view"), VIEWS, key="v_view", horizontal=True, format_func=lambda v: t("view_" + v),
+             label_visibility="collapsed")
+    view = st.session_state.get("v_view", "map")
+
     if options.get("date_min") is None:
-        st.info("The database holds no dated events yet. Ingest reports with "
-                "`python -m extraction ingest FILES…` and reload this page.")
+        if view == "add":
+            views.add_view(b, q)
+            st.stop()
+        st.info(t("no_data"))
         outlines = get_outlines()
         mapview.show(mapview.build_base_map(outlines), mapview.build_layers(
             pd.DataFrame(columns=be.SUMMARY_COLUMNS), {}, "event_type", False, outlines))
         st.stop()
 
     state, tiles = sidebar(options)
+    with st.sidebar:
+        st.header(t("analyst_layer"))
+        views.analyst_layer_download(b, q)
     sync_url(state, options)
     fkey = be.filters_key(state.filters())
 
+    if view == "reports":
+        views.reports_view(b, q)
+        return
+    if view == "review":
+        views.review_view(b, q)
+        return
+    if view == "add":
+        views.add_view(b, q)
+        return
+    map_view(b, q, version, fkey, state, tiles)
+
+
+def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool) -> None:
     counts = q_counts(b, b.name, version, fkey)
     summary = q_summary(b, b.name, version, fkey)
     evidence = q_evidence(b, b.name, version, fkey, EVIDENCE_PER_PLACE)
 
     cols = st.columns(5)
-    for col, (label, key) in zip(cols, [("Events", "events"), ("Killed", "killed"), ("Injured", "injured"),
-                                        ("Places", "places"), ("Reports", "reports")]):
-        col.metric(label, f"{int(counts.get(key) or 0):,}")
+    for col, key in zip(cols, ["events", "killed", "injured", "places", "reports"]):
+        col.metric(t("m_" + key), f"{int(counts.get(key) or 0):,}")
 
     empty = int(counts.get("events") or 0) == 0
     if empty:
-        st.warning("No events match these filters. Widen the date range or clear some filters "
-                   "(the sidebar shows what is selected).", icon="🔎")
+        st.warning(t("empty_result"), icon="🔎")
 
+    views.pick_banner(b, q)
+    ss = st.session_state
+    picking = bool(ss.get(views.PICK_KEY))
     outlines = get_outlines()
     everything = q_summary(b, b.name, version, be.filters_key(be.Filters()))
     base = mapview.build_base_map(outlines, tiles=bool(tiles), bounds=mapview.data_bounds(everything))
     groups = mapview.build_layers(summary, evidence, state.colour_by, state.choropleth, outlines)
     map_col, legend_col = st.columns([5, 1])
     with map_col:
-        mapview.show(base, groups)
+        ret = mapview.show(base, groups, pick=picking)
         unmapped = int(summary["lat"].isna().sum()) if len(summary) else 0
         if unmapped:
-            st.caption(f"{unmapped} place(s) in the selection have no coordinates and are not drawn.")
+            st.caption(t("unmapped", n=unmapped))
         if outlines.note:
             st.caption(outlines.note.strip())
     with legend_col:
         st.markdown(mapview.legend_html(summary, state.colour_by, state.choropleth), unsafe_allow_html=True)
+    if handle_map_click(ret, summary, picking):
+        st.rerun()
+
+    if ss.get("sel_place"):
+        views.place_panel(b, q, list(ss["sel_place"]), fkey)
+        if st.button(t("panel_close"), key="panel_close"):
+            ss["sel_place"], ss["sel_event"] = None, None
+            st.rerun()
+    if ss.get("sel_event") is not None and ss.get("sel_report") is not None:
+        views.report_view(b, q, ss["sel_report"], ss["sel_event"], where="map")
 
     if empty:
         return
@@ -290,12 +442,35 @@ def main() -> None:
     exports.download_buttons(b, events, state, int(counts.get("events") or 0))
 
 
+def handle_map_click(ret, summary: pd.DataFrame, picking: bool) -> bool:
+    """A new click on a place selects it (its events panel opens); while picking a point, a
+    click anywhere on the map gives the point. True when the page should rerun."""
+    if not isinstance(ret, dict):
+        return False
+    ss = st.session_state
+    changed = False
+    n = ret.get("last_object_clicked_count")
+    if n and n != ss.get("_afm_click_n"):
+        ss["_afm_click_n"] = n
+        ids = mapview.places_at(summary, ret.get("last_object_clicked"))
+        if ids and not picking:
+            ss["sel_place"], ss["sel_event"], ss["sel_report"] = ids, None, None
+            changed = False  # rendered below in this same run
+    if picking:
+        pt = ret.get("last_clicked")
+        if pt and pt != ss.get("_afm_last_clicked"):
+            ss["_afm_last_clicked"] = pt
+            ss["pick_point"] = (round(float(pt["lat"]), 5), round(float(pt["lng"]), 5))
+            changed = True
+    return changed
+
+
 def _timeline(b, version, fkey, state: FilterState) -> None:
     import altair as alt
-    st.subheader("Killed per day")
+    st.subheader(t("killed_per_day"))
     tl = q_timeline(b, b.name, version, fkey, state.timeline_by)
     if tl.empty or int(tl["killed"].sum()) == 0:
-        st.caption("No casualty figures in the selection.")
+        st.caption(t("no_figures"))
         return
     groups = sorted(tl["group"].astype(str).unique())
     colours = [mapview.colour_for(g, state.timeline_by) for g in groups]
@@ -311,55 +486,37 @@ def _timeline(b, version, fkey, state: FilterState) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _fig(low, best, high) -> str:
-    vals = [None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else int(v)
-            for v in (low, best, high)]
-    lo, b, hi = vals
-    if b is None and lo is None:
-        return ""
-    main_v = b if b is not None else lo
-    rng = f" ({lo}–{hi})" if lo is not None and hi is not None and (lo != hi) else ""
-    return f"{main_v}{rng}"
-
-
 def _events_table(events: pd.DataFrame, total: int) -> None:
-    st.subheader("Events")
+    """The filtered events (newest first, 50 a page); select a row to open the event."""
+    st.subheader(t("events_h"))
     n = len(events)
     if total > n:
-        st.caption(f"The newest {n:,} of {total:,} events; narrow the filters or download them all below.")
+        st.caption(t("events_capped", n=f"{n:,}", total=f"{total:,}"))
     ev = events.sort_values(["date", "event_id"], ascending=[False, True]).reset_index(drop=True)
     pages = max(1, -(-n // TABLE_PAGE))
     page = 1
     if pages > 1:
         ss = st.session_state
         ss["t_page"] = min(max(int(ss.get("t_page") or 1), 1), pages)  # a narrower filter has fewer pages
-        page = st.number_input(f"Page (of {pages}, {TABLE_PAGE} events a page)", min_value=1, max_value=pages,
-                               step=1, key="t_page")
-    chunk = ev.iloc[(page - 1) * TABLE_PAGE: page * TABLE_PAGE]
-    rows = []
-    for _, r in chunk.iterrows():
-        link = safe.url(r.get("url"))
-        src = safe.text(r.get("source") or "")
-        title = safe.text(r.get("report_title") or "")
-        src_html = f"{src}<br><span lang=\"ar\" dir=\"rtl\">{title}</span>"
-        if link:
-            src_html += f' · <a href="{link}" target="_blank" rel="noopener noreferrer nofollow">link</a>'
-        rows.append(
-            "<tr>"
-            f"<td class=\"num\">{safe.text(mapview._day(r.get('date')))}</td>"
-            f"<td><span lang=\"ar\" dir=\"rtl\">{safe.text(r.get('place_name_ar'))}</span><br>"
-            f"{safe.text(r.get('place_name_en'))}<br><small>{safe.text(mapview.PRECISION_LABEL.get(mapview._int(r.get('geo_precision')), ''))}</small></td>"
-            f"<td>{safe.text(r.get('event_type'))}<br><small>{safe.text(r.get('sub_event_type'))}</small></td>"
-            f"<td>{safe.text(r.get('actors_en'))}<br><small>{safe.text(r.get('sides'))}</small></td>"
-            f"<td class=\"num\">{safe.text(_fig(r.get('killed_low'), r.get('killed_best'), r.get('killed_high')))}</td>"
-            f"<td class=\"num\">{safe.text(_fig(r.get('injured_low'), r.get('injured_best'), r.get('injured_high')))}</td>"
-            f"<td class=\"ev\" lang=\"ar\" dir=\"rtl\">{safe.text(r.get('evidence_text'))}</td>"
-            f"<td>{src_html}</td>"
-            "</tr>")
-    st.markdown(
-        '<table class="afm-events"><thead><tr><th>date</th><th>place</th><th>type</th><th>actors / sides</th>'
-        '<th>killed</th><th>injured</th><th>evidence</th><th>source</th></tr></thead><tbody>'
-        + "".join(rows) + "</tbody></table>", unsafe_allow_html=True)
+        page = st.number_input(t("page_of", pages=pages), min_value=1, max_value=pages, step=1, key="t_page")
+    chunk = ev.iloc[(page - 1) * TABLE_PAGE: page * TABLE_PAGE].reset_index(drop=True)
+    st.caption(t("events_select_help"))
+    st.dataframe(views.events_display(chunk), hide_index=True, width="stretch", key="t_events",
+                 on_select="rerun", selection_mode="single-row", column_config=views.column_config())
+    ids = list(chunk["event_id"])
+    picked = views.follow_selection("t_events", ids)
+    if picked is not None:
+        row = chunk.iloc[ids.index(picked)]
+        ss = st.session_state
+        if evx_clean(row.get("place_id")) is not None:
+            ss["sel_place"] = [row["place_id"]]
+        views.open_event(picked, row["report_id"])
+        st.rerun()
     # the full frame is sent to the browser only on demand (5,000 rows x 35 columns is megabytes)
-    if st.toggle("All columns of these events (sortable table)", key="t_all_columns"):
+    if st.toggle(t("all_columns"), key="t_all_columns"):
         st.dataframe(ev, hide_index=True, width="stretch")
+
+
+def evx_clean(v):
+    from dashboard.evidence import clean
+    return clean(v)

@@ -194,9 +194,17 @@ def revert_correction(store, correction_id: int, author: str, note: str | None =
 def add_analyst_place(store, *, name_ar: str, lat: float, lon: float, author: str, name_en: str | None = None,
                       kind: str | None = None, geo_precision: int = 1, aliases: list[str] | tuple = (),
                       place_id: str | None = None, pcode: str | None = None, note: str | None = None,
-                      adm: dict | None = None) -> dict:
+                      adm: dict | None = None, trigger: str | None = None) -> dict:
     """Add a place to the analyst's gazetteer layer; returns it as a place dict
-    (usable as a correction's new place). Ids are ``A-0001``, ``A-0002``... unless given."""
+    (usable as a correction's new place). Ids are ``A-0001``, ``A-0002``... unless given.
+    ``trigger``: the mention's trigger word (حي, بلدة, قرية...): a leading trigger is taken
+    off ``name_ar`` and, without ``kind``, gives it (``geo.kind_for_trigger``).
+    With ``pcode`` (a gazetteer id) the row is an alias: ``name_ar`` means that place."""
+    if trigger:
+        name_ar = strip_trigger(name_ar, trigger)
+        if not kind:
+            from geo import kind_for_trigger
+            kind = kind_for_trigger(trigger)
     if not name_ar or not str(name_ar).strip():
         raise CorrectionError("name_ar is required")
     try:
@@ -230,3 +238,90 @@ def add_analyst_place(store, *, name_ar: str, lat: float, lon: float, author: st
                "note": note, "author": author, "created_at": utcnow()}
         conn.execute(insert(S.analyst_places).values(**row))
     return {k: row[k] for k in ("place_id", "pcode", "name_ar", "name_en", "kind", "lat", "lon", "geo_precision")}
+
+
+def strip_trigger(text: str, trigger: str | None) -> str:
+    """The name without its leading trigger word (``حي الصنوبرات`` -> ``الصنوبرات``)."""
+    text = (text or "").strip()
+    words = text.split()
+    if not trigger or len(words) < 2:
+        return text
+    from geo.gazetteer import normalize_trigger
+    return " ".join(words[1:]) if normalize_trigger(words[0]) == normalize_trigger(trigger) else text
+
+
+def affected_reports(store, names: list[str]) -> list[int]:
+    """Reports with a place mention whose name (``arabic.name_key``) is one of ``names``: the
+    reports an analyst's new place or alias can change."""
+    from arabic import name_key
+    keys = {name_key(n) for n in names if n and name_key(n)}
+    if not keys:
+        return []
+    M = S.mentions
+    out: set[int] = set()
+    with store.read() as conn:
+        for rid, text in conn.execute(select(M.c.report_id, M.c.text).where(M.c.kind == "place")):
+            if text and name_key(text) in keys:
+                out.add(int(rid))
+    return sorted(out)
+
+
+def place_mention(store, mention_id: int, *, author: str, place_id: str | None = None, lat: float | None = None,
+                  lon: float | None = None, name_en: str | None = None, geo_precision: int = 1,
+                  note: str | None = None, reprocess: bool = True) -> dict:
+    """Resolve a place mention (the review queue) and teach the analyst's layer its name:
+
+    - ``place_id`` (a gazetteer id): an alias row (``pcode`` = that id, ``name_ar`` = the
+      mention's name without its trigger), so later reports resolve the name to it;
+      an analyst place id: the name is added to that place's aliases;
+    - else ``lat``/``lon``: a new analyst place named after the mention, its kind from the
+      trigger (``geo.kind_for_trigger``).
+
+    Then the mention's place is corrected (signed ``author``; the events the extractor tied
+    to the mention move with it) and the reports naming it are re-extracted with the new
+    layer (``reprocess``). Returns ``{place_id, alias, reports, reprocessed}``."""
+    from store.records import decode_mention
+    with store.read() as conn:
+        row = conn.execute(select(S.mentions).where(S.mentions.c.id == int(mention_id))).first()
+    if row is None:
+        raise CorrectionError(f"no mention {mention_id}")
+    if row.kind != "place":
+        raise CorrectionError(f"mention {mention_id} is a {row.kind} mention, not a place")
+    data = decode_mention(row)
+    trigger = data.get("trigger")
+    name = strip_trigger(data.get("text") or row.text or "", trigger)
+    alias = False
+    if place_id:
+        A = S.analyst_places
+        with store.read() as conn:
+            own = conn.execute(select(A).where(A.c.place_id == place_id)).first()
+        if own is not None:
+            names = {n for n in (own.aliases or "").split(";") if n} | {own.name_ar}
+            if name not in names:
+                with store.write() as conn:
+                    conn.execute(update(A).where(A.c.place_id == place_id).values(
+                        aliases=";".join(sorted(names - {own.name_ar}) + [name])))
+                    alias = True
+            target = own.pcode or own.place_id
+        else:
+            p = gazetteer_place(place_id)
+            if p is None:
+                raise CorrectionError(f"unknown place id {place_id!r}")
+            add_analyst_place(store, name_ar=name, lat=p.lat if p.lat is not None else 0.0,
+                              lon=p.lon if p.lon is not None else 0.0, author=author, pcode=p.id, kind=p.kind,
+                              geo_precision=int(p.geo_precision or 1),
+                              note=note or f"alias from the review queue: '{name}' is {p.id}")
+            target, alias = p.id, True
+    else:
+        if lat is None or lon is None:
+            raise CorrectionError("give place_id, or lat and lon for a new place")
+        place = add_analyst_place(store, name_ar=name, lat=lat, lon=lon, author=author, name_en=name_en,
+                                  geo_precision=geo_precision, trigger=trigger, note=note)
+        target = place["place_id"]
+    add_correction(store, mention_id=int(mention_id), field="place", new_value=target, author=author, note=note)
+    reports = sorted(set(affected_reports(store, [name])) | {int(row.report_id)})
+    done = 0
+    if reprocess:
+        from store.reprocess import reprocess as _reprocess
+        done = _reprocess(store, report_ids=reports, progress=False).reprocessed
+    return {"place_id": target, "alias": alias, "reports": reports, "reprocessed": done}

@@ -399,19 +399,88 @@ def _existing(conn, h: str) -> int | None:
 
 def run_extractor(store, text: str, published: dt.date | None, title: str | None,
                   report_id: str | None, path: str | None) -> tuple[dict | None, str | None, str | None]:
-    """(result, version, error line). Never raises."""
+    """(result, version, error line). Never raises. The analyst's places and names
+    (``analyst_places``) are passed to an extractor that accepts ``gazetteer=``."""
     try:
         fn, version = store.extractor()
     except Exception as exc:
         return None, None, f"extractor unavailable: {exc.__class__.__name__}: {exc}".splitlines()[0][:500]
-    return call_extractor(fn, version, text, published, title, report_id, path)
+    gaz = analyst_gazetteer(store) if accepts_gazetteer(fn) else None
+    return call_extractor(fn, version, text, published, title, report_id, path, gazetteer=gaz)
+
+
+def accepts_gazetteer(fn) -> bool:
+    """Whether the extractor takes ``gazetteer=`` (the project's does; a swapped-in one may not)."""
+    cached = getattr(fn, "__afm_accepts_gazetteer__", None)
+    if cached is not None:
+        return cached
+    import inspect
+    try:
+        params = inspect.signature(fn).parameters.values()
+        ok = any(p.name == "gazetteer" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    except (TypeError, ValueError):
+        ok = False
+    try:
+        fn.__afm_accepts_gazetteer__ = ok
+    except (AttributeError, TypeError):
+        pass
+    return ok
+
+
+def _layer_signature(store) -> tuple:
+    from sqlalchemy import func
+    A = S.analyst_places
+    with store.read() as conn:
+        n, last = conn.execute(select(func.count(), func.max(A.c.created_at))).one()
+    return int(n or 0), str(last)
+
+
+def layer_rows(store) -> list[dict]:
+    """The analyst's layer as plain dicts (picklable: handed to extraction workers)."""
+    with store.read() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(S.analyst_places).order_by(S.analyst_places.c.place_id))]
+
+
+def gazetteer_for_rows(rows: list[dict]):
+    """The project's gazetteer with these analyst rows laid over it (None: no rows, the default)."""
+    if not rows:
+        return None
+    import geo
+    return geo.load_gazetteer().with_layer(geo.layer_from_rows(rows))
+
+
+def analyst_gazetteer(store):
+    """The gazetteer with the analyst's layer laid over it, or None when the layer is empty
+    (the extractor then uses its default). Built once per layer state and kept on the store
+    handle: a cheap count/last-added query tells when an analyst added a place or a name."""
+    try:
+        sig = _layer_signature(store)
+    except Exception:  # an old schema or a broken table must not stop ingestion
+        return None
+    if sig[0] == 0:
+        return None
+    cached = getattr(store, "_analyst_gazetteer", None)
+    if cached is not None and cached[0] == sig:
+        return cached[1]
+    try:
+        gaz = gazetteer_for_rows(layer_rows(store))
+    except Exception as exc:
+        print(f"warning: the analyst's places could not be loaded ({exc.__class__.__name__}: {exc})",
+              file=sys.stderr)
+        gaz = None
+    try:
+        store._analyst_gazetteer = (sig, gaz)
+    except AttributeError:  # pragma: no cover
+        pass
+    return gaz
 
 
 def call_extractor(fn, version: str, text: str, published: dt.date | None, title: str | None,
-                   report_id: str | None, path: str | None) -> tuple[dict | None, str | None, str | None]:
+                   report_id: str | None, path: str | None, gazetteer=None) -> tuple[dict | None, str | None, str | None]:
     try:
+        kw = {"gazetteer": gazetteer} if gazetteer is not None else {}
         result = fn(text, published=published.isoformat() if published else None, title=title,
-                    report_id=report_id, path=path)
+                    report_id=report_id, path=path, **kw)
         if not isinstance(result, dict):
             raise TypeError(f"extractor returned {type(result).__name__}, not a dict")
         return result, version, None
@@ -509,7 +578,8 @@ class _Pool:
         import multiprocessing as mp
         self.fn, self.version = store.extractor()
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-        self.ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(self.fn,))
+        rows = layer_rows(store) if accepts_gazetteer(self.fn) else []
+        self.ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(self.fn, rows))
         self.window: list = []
         self.size = 4 * workers
 
@@ -541,15 +611,18 @@ class _Pool:
 
 
 _WORKER_FN = None
+_WORKER_GAZ = None
 
 
-def _worker_init(fn) -> None:
-    global _WORKER_FN
+def _worker_init(fn, layer: list | None = None) -> None:
+    """Each worker builds the analyst-layered gazetteer once (the layer as of the run's start)."""
+    global _WORKER_FN, _WORKER_GAZ
     _WORKER_FN = fn
+    _WORKER_GAZ = gazetteer_for_rows(layer) if layer else None
 
 
 def _worker_extract(version, text, published, title, report_id, path):
-    return call_extractor(_WORKER_FN, version, text, published, title, report_id, path)
+    return call_extractor(_WORKER_FN, version, text, published, title, report_id, path, gazetteer=_WORKER_GAZ)
 
 
 def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str | None = None,

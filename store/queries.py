@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement
 from store import schema as S
 from store.records import decode_mention, raw_bytes
 from store.corrections import (  # noqa: F401  (re-exported: the correction UI's API)
-    add_analyst_place, add_correction, revert_correction,
+    add_analyst_place, add_correction, place_mention, revert_correction,
 )
 
 E, R, EA, RS, M = S.events, S.reports, S.event_actors, S.report_sources, S.mentions

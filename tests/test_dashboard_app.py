@@ -86,7 +86,8 @@ def test_initial_view(app):
     args = map_args(at)
     # 5 exact places as circle markers (4 within ~11 km of the Citadel, Nubul clustered), 1 region as a dashed area
     assert markers(args) == {"pins": 5, "areas": 1, "clustered": 1}
-    assert args["returned_objects"] == []
+    # only a click on a place comes back (panning and zooming never rerun the page)
+    assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_count"]
     # no folium random ids left in the base map script (each run must send the very same script)
     assert not re.search(r"_[0-9a-f]{32}\b", args["script"])
     assert "الميسر" in args["feature_group"] and "Karm Myassar" in names(args)
@@ -185,9 +186,14 @@ def test_report_text_is_escaped(app):
     evidence = [e for r in rows for e in r[18]]
     assert any(fx.XSS in e[5] for e in evidence)  # intact, as data
     assert all(e[4] is None or e[4].startswith("http") for e in evidence)  # javascript: URL dropped
+    # the place's events panel (opened by a click on the place) shows the text escaped
+    at.session_state["sel_place"] = ["N0194"]
+    at.run()
+    assert not at.exception
     html = "".join(m.value for m in at.markdown)
-    assert "<script>window.__xss" not in html and "&lt;script&gt;" in html
-    assert "javascript:alert" not in html
+    assert "<script>window.__xss" not in html and "javascript:alert" not in html
+    panel = at.dataframe(key="p_events").value
+    assert any(fx.XSS in str(v) for v in panel["evidence"])  # shown as data in the grid, never as HTML
 
 
 def test_popups_build_dom_with_text_only():

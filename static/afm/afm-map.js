@@ -77,6 +77,9 @@ window.AFM = window.AFM || (function () {
             fillColor: r[4], fillOpacity: 0.06, className: "afm-area " + r[5]})
         : L.circleMarker([r[0], r[1]], {radius: r[3], color: "#ffffff", weight: 1.5, fill: true,
             fillColor: r[4], fillOpacity: 0.85, className: "afm-place " + r[5]});
+      // registered first: the dashboard reads the clicked place from the click's latlng
+      // (streamlit-folium's last_object_clicked), so make it the place's own point
+      m.on("click", function (e) { e.latlng = L.latLng(r[0], r[1]); });
       m.bindPopup(function () { return popup(r); }, {maxWidth: 420});
       m.bindTooltip(tooltip(r), {sticky: true});
       shapes.push(m);
