@@ -285,10 +285,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     events = _events(doc, text, rid, lx, actors, place_out, cas_mentions, dates, date_fields, clause, span_text)
 
     for m in mentions:
-        m.pop("_ps", None)
-        m.pop("_fig", None)
-        m.pop("_pm", None)
-        m.pop("_adm4", None)
+        for private in [k for k in m if k.startswith("_")]:  # working fields, not output
+            del m[private]
     mentions.sort(key=lambda m: (m["start"], m["end"], m["kind"]))
     return {"report": {"id": rid, "path": path, "published": pub.isoformat() if pub else None, "title": title},
             "mentions": mentions, "events": events}
@@ -303,7 +301,9 @@ def candidate_list(res, limit: int = CANDIDATES_MAX) -> list[dict]:
     first, the excluded last), each with its score (2 decimals), its distance in km to the
     chosen place (1 decimal; 0.0 for the chosen one; null when nothing was chosen or a point is
     missing) and ``why``, its reasons on one line. An unresolved mention lists what geo weighed
-    (a tie, a common word) or nothing (no alias): review suggestions come from ``gaz.suggest``."""
+    (a tie, a common word) or nothing (no alias): review suggestions come from ``gaz.suggest``.
+    A place that was the only candidate gives an empty list: the mention's ``reason`` already
+    says why, and a report names hundreds of such places (the list would dominate the output)."""
     if res is None:
         return []
     try:
@@ -326,6 +326,8 @@ def candidate_list(res, limit: int = CANDIDATES_MAX) -> list[dict]:
                         "why": "; ".join(c.reasons or ()), "chosen": p.id == cid})
             if len(out) >= limit:
                 break
+        if len(out) == 1 and out[0]["chosen"]:
+            return []
         return out
     except Exception:  # a resolver of another shape: the reason line still says why
         return []

@@ -22,9 +22,12 @@ def check_shape(m):
         assert round(c["score"], 2) == c["score"]
         assert isinstance(c["why"], str) and "\n" not in c["why"]
     chosen = [c for c in cands if c["chosen"]]
-    if m["resolved"]:
-        assert cands and cands[0]["chosen"] and cands[0]["place_id"] == m["place_id"]
+    if m["resolved"] and cands:
+        assert cands[0]["chosen"] and cands[0]["place_id"] == m["place_id"]
         assert len(chosen) == 1 and cands[0]["distance_km"] == 0.0
+        assert len(cands) >= 2, "a lone candidate is left to the mention's reason"
+    elif m["resolved"]:
+        assert "only match" in m["reason"]
     else:
         assert not chosen
         assert all(c["distance_km"] is None for c in cands)
@@ -32,7 +35,18 @@ def check_shape(m):
 
 
 def test_version():
-    assert EXTRACTOR_VERSION == "0.2.1"
+    assert EXTRACTOR_VERSION == "0.2.2"
+
+
+def test_a_lone_candidate_is_not_repeated():
+    (m,) = [m for m in places("قصف على حي الجلوم.") if m["text"] == "الجلوم"]
+    assert m["place_id"] == "N0189" and m["candidates"] == []
+    assert "only match" in m["reason"]
+
+
+def test_no_private_working_fields_leak():
+    for m in extract_text("قصف على حي الجلوم وبلدة عندان، مقتل 3 مدنيين أمس.", published="2016-12-06")["mentions"]:
+        assert not [k for k in m if k.startswith("_")]
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample missing")
