@@ -9,28 +9,13 @@ implements the same contract over an in-memory events DataFrame, for tests
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
 
-try:  # the binding contract; the local copy only keeps the dashboard importable without store/
-    from store.queries import Filters  # type: ignore
-except Exception:  # pragma: no cover - used only until store/ lands
-    @dataclasses.dataclass
-    class Filters:  # type: ignore[no-redef]
-        date_from: dt.date | None = None
-        date_to: dt.date | None = None
-        sides: list[str] | None = None
-        actor_ids: list[str] | None = None
-        event_types: list[str] | None = None
-        sources: list[str] | None = None
-        min_killed: int | None = None
-        geo_precisions: list[int] | None = None
-        text: str | None = None
-        include_false: bool = False
+from store.queries import Filters  # noqa: F401  (the binding contract; re-exported for the page)
 
 
 EVENT_COLUMNS = [
@@ -53,6 +38,7 @@ class Backend(Protocol):
 
     def events(self, filters: Filters, limit: int | None = None) -> pd.DataFrame: ...
     def place_summary(self, filters: Filters) -> pd.DataFrame: ...
+    def place_evidence(self, filters: Filters, per_place: int = 2) -> pd.DataFrame: ...
     def timeline(self, filters: Filters, by: str = "side") -> pd.DataFrame: ...
     def counts(self, filters: Filters) -> dict: ...
     def filter_options(self) -> dict: ...
@@ -78,7 +64,7 @@ class StoreBackend:
     """The real thing: ``store.open_store`` + ``store.queries``."""
 
     def __init__(self, db: str | None = None, seed: bool = True):
-        import store  # noqa: F401  (imported here so the dashboard imports without store/)
+        import store
         from store import queries
 
         self._queries = queries
@@ -99,6 +85,10 @@ class StoreBackend:
 
     def place_summary(self, filters):
         return self._queries.place_summary(self.store, filters)
+
+    def place_evidence(self, filters, per_place=2):
+        """Each place's top events for its popup (store.queries.place_evidence)."""
+        return self._queries.place_evidence(self.store, filters, per_place=per_place)
 
     def timeline(self, filters, by="side"):
         return self._queries.timeline(self.store, filters, by=by)
@@ -285,6 +275,22 @@ class FrameBackend:
                 "first_date": g["date"].min(), "last_date": g["date"].max(),
             })
         return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    def place_evidence(self, filters, per_place=2) -> pd.DataFrame:
+        """store.queries.place_evidence over the frame: most killed (best, else low) first,
+        then latest, then highest id."""
+        from store.queries import EVIDENCE_COLUMNS
+        ev = self._events(filters)
+        ev = ev[ev["place_id"].notna()]
+        if ev.empty or per_place <= 0:
+            return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+        killed = ev["killed_best"].fillna(ev["killed_low"])
+        ev = ev.assign(killed=killed, _k=killed.fillna(-1).astype("int64"))
+        ev = ev.sort_values(["_k", "date", "event_id"], ascending=[False, False, False], na_position="last",
+                            kind="stable")
+        ev = ev.assign(rank=ev.groupby("place_id", sort=False).cumcount() + 1)
+        top = ev[ev["rank"] <= per_place].sort_values(["place_id", "rank"], kind="stable")
+        return top[EVIDENCE_COLUMNS].reset_index(drop=True)
 
     def timeline(self, filters, by="side") -> pd.DataFrame:
         ev = self._events(filters)

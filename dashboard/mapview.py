@@ -20,11 +20,12 @@ import math
 import re
 
 import folium
+import numpy as np
 import pandas as pd
 
 from dashboard import safe
 from dashboard.assets import localize, localize_tree
-from dashboard.geodata import CITY_CENTRE, Outlines, in_city
+from dashboard.geodata import CITY_CENTRE, CITY_RADIUS_KM, Outlines, in_city  # noqa: F401
 
 # What st_folium sends back: only a click on a place (its centre: static/afm/afm-map.js sets
 # the click's latlng to the place's point, and the count tells a new click from the last one),
@@ -179,8 +180,14 @@ def evidence_row(day, event_type, killed, source, title, url, text) -> list:
             str(_clean(source) or _clean(title) or ""), safe.http_url(_clean(url)), text]
 
 
+def _text(col: pd.Series) -> list[str]:
+    """A column as strings, missing values as ""."""
+    return col.astype(object).where(col.notna(), "").astype(str).tolist()
+
+
 def place_rows(summary: pd.DataFrame, evidence_by_place: dict | None, colour_by: str) -> tuple[list, list, list]:
-    """(areas, city, countryside) rows for static/afm/afm-map.js; one row per place."""
+    """(areas, city, countryside) rows for static/afm/afm-map.js; one row per place, built
+    column by column (the per-row work is only assembling the lists)."""
     areas, city, countryside = [], [], []
     if summary is None or not len(summary):
         return areas, city, countryside
@@ -189,32 +196,37 @@ def place_rows(summary: pd.DataFrame, evidence_by_place: dict | None, colour_by:
     if df.empty:
         return areas, city, countryside
     colour_col = "dominant_event_type" if colour_by == "event_type" else "dominant_side"
-    colours = {v: colour_for(v, colour_by) for v in df[colour_col].dropna().unique()}
+    cvals = df[colour_col]
+    colours = {v: colour_for(v, colour_by) for v in cvals.dropna().unique()}
+    colour = [colours.get(v, "#7f7f7f") for v in cvals.astype(object).where(cvals.notna(), None)]
     prec = pd.to_numeric(df["geo_precision"], errors="coerce").fillna(3).astype(int).clip(1, 3)
-    first = pd.to_datetime(df["first_date"], errors="coerce").dt.strftime("%Y-%m-%d")
-    last = pd.to_datetime(df["last_date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    is_area = (prec >= 2).tolist()
     num = lambda c: pd.to_numeric(df[c], errors="coerce").fillna(0).astype(int)  # noqa: E731
+    killed, events, injured = num("killed"), num("events"), num("injured")
+    radii = {k: radius_px(k) for k in killed.unique()}
+    size = [PRECISION_RADIUS_M.get(p, 9000) if a else radii[k] for a, p, k in zip(is_area, prec, killed)]
     lat = df["lat"].astype(float).round(5)
     lon = df["lon"].astype(float).round(5)
-    cols = zip(df["place_id"], lat, lon, prec, num("killed"), num("events"), num("injured"),
-               df[colour_col], df["place_name_ar"], df["place_name_en"], df["place_kind"], df["pcode"],
-               first, last, df["dominant_event_type"], df["dominant_side"])
-    s = lambda v: "" if _clean(v) is None else str(v)  # noqa: E731
-    for (pid, la, lo, pr, killed, events, injured, cval, name_ar, name_en, kind, pcode,
-         d0, d1, dtype, dside) in cols:
-        evid, total = evidence_by_place.get(pid, ([], 0))
-        is_area = pr >= 2
-        row = [la, lo, 1 if is_area else 0, PRECISION_RADIUS_M.get(pr, 9000) if is_area else radius_px(killed),
-               colours.get(cval, "#7f7f7f") if _clean(cval) is not None else "#7f7f7f", place_class(pid),
-               s(name_ar), s(name_en), s(kind), s(pcode) or str(pid), PRECISION_LABEL.get(pr, "unknown"),
-               events, killed, injured, s(d0), s(d1), s(dtype), s(dside),
-               evid, max(int(total or 0) - len(evid), 0)]
-        if is_area:
-            areas.append(row)
-        elif in_city(la, lo):
-            city.append(row)
-        else:
-            countryside.append(row)
+    dy = (lat - CITY_CENTRE[0]) * 111.0
+    dx = (lon - CITY_CENTRE[1]) * 111.0 * math.cos(math.radians(CITY_CENTRE[0]))
+    city_mask = (np.sqrt(dx * dx + dy * dy) <= CITY_RADIUS_KM).tolist()
+    first = pd.to_datetime(df["first_date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    last = pd.to_datetime(df["last_date"], errors="coerce").dt.strftime("%Y-%m-%d")
+    pcode = _text(df["pcode"])
+    code = [c or str(p) for c, p in zip(pcode, df["place_id"])]
+    cls = ("afm-p-" + df["place_id"].astype(str).str.replace(r"[^A-Za-z0-9_-]", "_", regex=True)).tolist()
+    prec_label = [PRECISION_LABEL.get(p, "unknown") for p in prec.tolist()]
+    cols = zip(df["place_id"].tolist(), lat.tolist(), lon.tolist(), is_area, size, colour, cls,
+               _text(df["place_name_ar"]), _text(df["place_name_en"]), _text(df["place_kind"]), code, prec_label,
+               events.tolist(), killed.tolist(), injured.tolist(), _text(first), _text(last),
+               _text(df["dominant_event_type"]), _text(df["dominant_side"]), city_mask)
+    no_evidence = ([], 0)
+    for (pid, la, lo, area, sz, col, cl, name_ar, name_en, kind, cd, pl, n, k, inj, d0, d1, dtype, dside,
+         in_c) in cols:
+        evid, total = evidence_by_place.get(pid, no_evidence)
+        row = [la, lo, 1 if area else 0, sz, col, cl, name_ar, name_en, kind, cd, pl, n, k, inj, d0, d1,
+               dtype, dside, evid, max(int(total or 0) - len(evid), 0)]
+        (areas if area else city if in_c else countryside).append(row)
     return areas, city, countryside
 
 

@@ -18,8 +18,9 @@ BACKEND_FACTORY = be.StoreBackend
 OUTLINES_FACTORY = load_outlines
 TABLE_PAGE = 50
 EVIDENCE_PER_PLACE = 2
-# The page reads at most this many events (newest first) for popups' evidence and the table;
-# counts, the map's places and the timeline always cover every event; downloads too.
+# The events table reads at most this many events (newest first); counts, the map's places,
+# the popups' evidence (store.queries.place_evidence) and the timeline always cover every
+# event; downloads too.
 EVENTS_LIMIT = 5000
 
 _CSS = """
@@ -94,7 +95,8 @@ def q_timeline(_b, name: str, version: str, fkey: tuple, by: str) -> pd.DataFram
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def q_evidence(_b, name: str, version: str, fkey: tuple, per_place: int) -> dict:
-    return evidence_by_place(q_events(_b, name, version, fkey), per_place)
+    top = _b.place_evidence(be.filters_from_key(fkey), per_place)
+    return evidence_by_place(top, q_summary(_b, name, version, fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -168,26 +170,39 @@ class Q:
         return _gazetteer(rows, sig)
 
 
-def evidence_by_place(events: pd.DataFrame, per_place: int) -> dict:
-    """place_id -> (evidence rows for its popup: its top events, most killed then latest,
-    as plain lists (mapview.evidence_row), its number of events among ``events``)."""
-    if events is None or events.empty:
+def evidence_by_place(top: pd.DataFrame, summary: pd.DataFrame | None = None) -> dict:
+    """place_id -> (evidence rows for its popup, its number of events in the selection).
+
+    ``top``: the store's ``place_evidence`` frame (each place's top events, most killed then
+    latest, ranked); rows as mapview.evidence_row makes them, built column-wise. The number of
+    events is the place summary's (every filtered event of the place), else the rows given."""
+    if top is None or top.empty:
         return {}
-    ev = events[events["place_id"].notna()]
+    ev = top[top["place_id"].notna()].sort_values(["place_id", "rank"], kind="stable")
     if ev.empty:
         return {}
-    killed = ev["killed_best"].fillna(ev["killed_low"])
-    ev = ev.assign(_k=killed.fillna(-1).astype("int64"), _killed=killed,
-                   _day=pd.to_datetime(ev["date"], errors="coerce").dt.strftime("%Y-%m-%d"))
-    ev = ev.sort_values(["_k", "date"], ascending=[False, False], kind="stable")
-    n = ev.groupby("place_id", sort=False).size().to_dict()
-    top = ev.groupby("place_id", sort=False).head(per_place)
+    day = pd.to_datetime(ev["date"], errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+    kind = ev["event_type"].astype(object).where(ev["event_type"].notna(), "")
+    killed = [None if pd.isna(k) else int(k) for k in ev["killed"]]
+    source = ev["source"].astype(object).where(ev["source"].notna() & (ev["source"].astype(str) != ""),
+                                               ev["report_title"].astype(object))
+    source = source.where(source.notna(), "").astype(str)
+    urls = {u: mapview.safe.http_url(u) for u in ev["url"].dropna().unique()}
+    url = [urls.get(u) for u in ev["url"]]
+    text = ev["evidence_text"].astype(object).where(ev["evidence_text"].notna(), "").astype(str)
+    long = text.str.len() > mapview.EVIDENCE_CHARS
+    text = text.where(~long, text.str.slice(0, mapview.EVIDENCE_CHARS).str.rstrip() + "…")
+    n = {}
+    if summary is not None and len(summary):
+        n = dict(zip(summary["place_id"], pd.to_numeric(summary["events"], errors="coerce").fillna(0).astype(int)))
     out: dict = {}
-    for rec in top[["place_id", "_day", "event_type", "_killed", "source", "report_title", "url",
-                    "evidence_text"]].itertuples(index=False, name=None):
-        pid = rec[0]
-        rows = out.setdefault(pid, ([], n.get(pid, 0)))[0]
-        rows.append(mapview.evidence_row(*rec[1:]))
+    for pid, row in zip(ev["place_id"], zip(day, kind, killed, source, url, text)):
+        rows = out.get(pid)
+        if rows is None:
+            rows = out[pid] = ([], int(n.get(pid, 0)))
+        rows[0].append(list(row))
+    if not n:  # no summary: the number of rows given
+        out = {pid: (rows, len(rows)) for pid, (rows, _) in out.items()}
     return out
 
 

@@ -6,9 +6,10 @@
    (data/reports, through the store's ingestion and the real extractor), then their
    extracted events replicated (store tables, SQLAlchemy Core) over five years of dates
    and over places of Aleppo governorate from the gazetteer, to --events events.
-2. Filter change -> map data ready: the dashboard's own code path (dashboard.page query
-   helpers on store.queries, then dashboard.mapview layers serialised the way
-   streamlit-folium serialises them), uncached, for several filter changes.
+2. Filter change -> map data ready: the dashboard's own code path (store.queries counts,
+   place_summary and place_evidence through the page's backend, then dashboard.mapview
+   layers serialised the way streamlit-folium serialises them), uncached, for several filter
+   changes; and, apart, the events table's read that follows the map in the same run.
 3. Map payload: bytes of the st_folium arguments (base map + layers) against the number
    of events and of places in the selection.
 4. Chromium (Debian's, via Playwright): time from navigation until markers are visible,
@@ -124,6 +125,7 @@ def bench_filters(db: Path) -> list[dict]:
     from dashboard.backend import Filters, StoreBackend, filters_key
     from dashboard.geodata import load_outlines
     from dashboard.page import EVENTS_LIMIT, EVIDENCE_PER_PLACE, evidence_by_place
+    from streamlit_folium import _get_map_string
 
     b = StoreBackend(str(db), seed=False)
     outlines = load_outlines()
@@ -137,21 +139,23 @@ def bench_filters(db: Path) -> list[dict]:
         t0 = time.perf_counter()
         counts = b.counts(f)
         summary = b.place_summary(f)
-        events = b.events(f, limit=EVENTS_LIMIT)
-        evidence = evidence_by_place(events, EVIDENCE_PER_PLACE)
+        evidence = evidence_by_place(b.place_evidence(f, EVIDENCE_PER_PLACE), summary)
         t_query = time.perf_counter() - t0
         groups = mapview.build_layers(summary, evidence, "event_type", False, outlines)
         m = mapview.build_base_map(outlines, bounds=bounds)
         m.get_root().render()
         fg = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(groups))
         t_total = time.perf_counter() - t0
+        # after the map, in the same run: the events table's rows (not part of the map's data)
+        t1 = time.perf_counter()
+        b.events(f, limit=EVENTS_LIMIT)
+        t_table = time.perf_counter() - t1
         # the base map's script, as st_folium sends it
-        from streamlit_folium import _get_map_string
         m2 = mapview.build_base_map(outlines, bounds=bounds)
         m2.get_root().render()
         base_script = _get_map_string(m2)
         out.append({"case": name, "events": counts["events"], "places": len(summary),
-                    "query_s": t_query, "ready_s": t_total,
+                    "query_s": t_query, "ready_s": t_total, "table_s": t_table,
                     "layers_kb": len(fg.encode()) / 1024, "base_kb": len(base_script.encode()) / 1024})
         del folium
         import folium  # noqa: F401,F811
@@ -225,10 +229,10 @@ def main(argv=None) -> int:
               f"{info['db_mb']:.0f} MB; seed {info['seed_s']:.1f}s, fill {info['fill_s']:.1f}s")
         rows = bench_filters(db)
         print(f"\n{'filter change':26s} {'events':>8s} {'places':>7s} {'queries':>8s} {'map data':>9s} "
-              f"{'layers KB':>10s} {'base KB':>8s}")
+              f"{'layers KB':>10s} {'base KB':>8s} {'table':>7s}")
         for r in rows:
             print(f"{r['case']:26s} {r['events']:>8,d} {r['places']:>7,d} {r['query_s']:>7.3f}s {r['ready_s']:>8.3f}s "
-                  f"{r['layers_kb']:>10.1f} {r['base_kb']:>8.1f}")
+                  f"{r['layers_kb']:>10.1f} {r['base_kb']:>8.1f} {r['table_s']:>6.3f}s")
         if not args.no_browser and Path("/usr/bin/chromium").exists():
             res = bench_browser(db, tmp)
             print()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import pandas as pd
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import String, and_, case, distinct, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement
 
 from store import schema as S
@@ -125,8 +125,10 @@ def true_():
 
 
 def _frame(result, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    rows = result.fetchall()
     cols = list(columns or result.keys())
+    # plain tuples: pandas probes every record with hasattr(), and on a SQLAlchemy Row each
+    # probe of a missing attribute costs a raised and caught exception (~2.5 us a row)
+    rows = [tuple(r) for r in result.fetchall()]
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
@@ -190,46 +192,60 @@ _KILLED = func.coalesce(E.c.killed_best, E.c.killed_low)
 _INJURED = func.coalesce(E.c.injured_best, E.c.injured_low)
 
 
+def _iso(col):
+    """A date column read as it is stored (ISO text on SQLite), parsed once by pandas, vectorised,
+    instead of one datetime.date object per row."""
+    return type_coerce(col, String)
+
+
+def _place_meta(conn, ids) -> pd.DataFrame:
+    """Name, kind and point of each place: from its latest live event (else its latest event:
+    places known only from false events, with include_false). ix_events_place_agg holds
+    (is_false, place_id, rowid): found without reading event rows."""
+    cols = (E.c.place_id, E.c.pcode, E.c.place_name_ar, E.c.place_name_en, E.c.place_kind,
+            E.c.lat, E.c.lon, E.c.geo_precision)
+    parts = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        one = (select(func.max(E.c.id)).where(E.c.is_false.is_(False), E.c.place_id.in_(chunk))
+               .group_by(E.c.place_id))
+        parts.append(_frame(conn.execute(select(*cols).where(E.c.id.in_(one)))))
+        missing = set(chunk) - set(parts[-1]["place_id"])
+        if missing:
+            one = select(func.max(E.c.id)).where(E.c.place_id.in_(sorted(missing))).group_by(E.c.place_id)
+            parts.append(_frame(conn.execute(select(*cols).where(E.c.id.in_(one)))))
+    return pd.concat(parts, ignore_index=True)
+
+
+SUMMARY_COLUMNS = ["place_id", "pcode", "place_name_ar", "place_name_en", "place_kind", "lat", "lon",
+                   "geo_precision", "events", "killed", "injured", "dominant_event_type", "dominant_side",
+                   "first_date", "last_date"]
+
+
 def place_summary(store, filters: Filters | None = None) -> pd.DataFrame:
     """One row per place with its aggregated events (events without a place are left out).
-    ``dominant_side`` is the most frequent side of the events' first (primary) actor."""
+    ``dominant_side`` is the most frequent side of the events' first (primary) actor; ties go
+    to the first value in alphabetical order, a missing type or side counts as "unknown"."""
     w = and_(where_clause(filters), E.c.place_id.is_not(None))
-    g_type = func.coalesce(E.c.event_type, "unknown")
-    g_side = func.coalesce(E.c.side1, "unknown")
-    # one scan, grouped finely (place x type x side), rolled up below: the columns used
-    # are all in the covering index ix_events_agg
-    q = (select(E.c.place_id, g_type.label("t"), g_side.label("s"), func.count().label("n"),
-                func.coalesce(func.sum(_KILLED), 0).label("killed"),
-                func.coalesce(func.sum(_INJURED), 0).label("injured"),
-                func.min(E.c.date).label("first_date"), func.max(E.c.date).label("last_date"))
-         .where(w).group_by(E.c.place_id, g_type, g_side))
-    cols = ["place_id", "pcode", "place_name_ar", "place_name_en", "place_kind", "lat", "lon", "geo_precision",
-            "events", "killed", "injured", "dominant_event_type", "dominant_side", "first_date", "last_date"]
+    # one scan of ix_events_place_agg, grouped finely (place x type x side) in index order
+    # (no sort), rolled up below with vectorised pandas (a few thousand rows)
+    q = (select(E.c.place_id, E.c.event_type.label("t"), E.c.side1.label("s"), func.count().label("n"),
+                func.sum(_KILLED).label("killed"), func.sum(_INJURED).label("injured"),
+                _iso(func.min(E.c.date)).label("first_date"), _iso(func.max(E.c.date)).label("last_date"))
+         .where(w).group_by(E.c.place_id, E.c.event_type, E.c.side1))
+    cols = SUMMARY_COLUMNS
     with store.read() as conn:
         fine = _frame(conn.execute(q), ["place_id", "t", "s", "n", "killed", "injured", "first_date", "last_date"])
-        places = pd.DataFrame()
-        if not fine.empty:
-            ids = sorted(set(fine["place_id"]))
-            parts = []
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                one = (select(func.max(E.c.id)).where(E.c.place_id.in_(chunk), E.c.is_false.is_(False))
-                       .group_by(E.c.place_id))
-                parts.append(_frame(conn.execute(
-                    select(E.c.place_id, E.c.pcode, E.c.place_name_ar, E.c.place_name_en, E.c.place_kind,
-                           E.c.lat, E.c.lon, E.c.geo_precision).where(E.c.id.in_(one)))))
-                missing = set(chunk) - set(parts[-1]["place_id"])
-                if missing:  # places known only from false events (include_false)
-                    one = select(func.max(E.c.id)).where(E.c.place_id.in_(sorted(missing))).group_by(E.c.place_id)
-                    parts.append(_frame(conn.execute(
-                        select(E.c.place_id, E.c.pcode, E.c.place_name_ar, E.c.place_name_en, E.c.place_kind,
-                               E.c.lat, E.c.lon, E.c.geo_precision).where(E.c.id.in_(one)))))
-            places = pd.concat(parts, ignore_index=True)
+        places = _place_meta(conn, sorted(set(fine["place_id"]))) if not fine.empty else None
     if fine.empty:
         out = pd.DataFrame(columns=cols)
     else:
         for c in ("n", "killed", "injured"):
             fine[c] = pd.to_numeric(fine[c]).fillna(0)
+        fine["t"] = fine["t"].fillna("unknown")
+        fine["s"] = fine["s"].fillna("unknown")
+        fine["first_date"] = pd.to_datetime(fine["first_date"], errors="coerce")
+        fine["last_date"] = pd.to_datetime(fine["last_date"], errors="coerce")
         agg = fine.groupby("place_id", sort=False).agg(
             events=("n", "sum"), killed=("killed", "sum"), injured=("injured", "sum"),
             first_date=("first_date", "min"), last_date=("last_date", "max"))
@@ -251,6 +267,49 @@ def place_summary(store, filters: Filters | None = None) -> pd.DataFrame:
     for c in ("lat", "lon"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     return out.sort_values(["killed", "events"], ascending=False, ignore_index=True)
+
+
+EVIDENCE_COLUMNS = ["place_id", "rank", "event_id", "date", "event_type", "killed", "source", "report_title",
+                    "url", "evidence_text"]
+
+
+def _desc_nulls_last(store, expr):
+    # SQLite sorts NULL last in DESC already (and then reads the order from ix_events_top);
+    # PostgreSQL needs it said
+    return expr.desc().nulls_last() if store.engine.dialect.name == "postgresql" else expr.desc()
+
+
+def place_evidence(store, filters: Filters | None = None, per_place: int = 2) -> pd.DataFrame:
+    """The top ``per_place`` events of every place among the events matching ``filters``, for
+    the map's popups: most killed (best, else low; none last) first, then the latest, then the
+    highest id. One row per (place, rank), columns ``EVIDENCE_COLUMNS``: ``rank`` from 1,
+    ``date`` (datetime64), ``killed`` (best else low, nullable Int64), ``source`` (the report's
+    sources) and ``report_title``, ``url``, ``evidence_text`` (whole).
+
+    One window (row_number per place) over ix_events_top, whose order is the ranking: no sort
+    and no event row read except the few returned."""
+    per_place = max(int(per_place), 0)
+    if per_place == 0:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    w = and_(where_clause(filters), E.c.place_id.is_not(None))
+    rn = func.row_number().over(
+        partition_by=E.c.place_id,
+        order_by=(_desc_nulls_last(store, S.KILLED_RANK), _desc_nulls_last(store, E.c.date), E.c.id.desc()))
+    ranked = select(E.c.id.label("eid"), rn.label("rn")).where(w).subquery("ranked")
+    ev = E.alias("ev")
+    q = (select(ev.c.place_id, ranked.c.rn.label("rank"), ev.c.id.label("event_id"), _iso(ev.c.date).label("date"),
+                ev.c.event_type, func.coalesce(ev.c.killed_best, ev.c.killed_low).label("killed"),
+                R.c.source_names.label("source"), R.c.title.label("report_title"), R.c.url, ev.c.evidence_text)
+         .select_from(ranked.join(ev, ev.c.id == ranked.c.eid).join(R, R.c.id == ev.c.report_id))
+         .where(ranked.c.rn <= per_place)
+         .order_by(ev.c.place_id, ranked.c.rn))
+    with store.read() as conn:
+        df = _frame(conn.execute(q), EVIDENCE_COLUMNS)
+    df["date"] = pd.to_datetime(df["date"], errors="coerce")
+    df["killed"] = pd.array(df["killed"], dtype="Int64") if len(df) else pd.Series([], dtype="Int64")
+    for c in ("rank", "event_id"):
+        df[c] = pd.to_numeric(df[c]).astype("int64")
+    return df
 
 
 def timeline(store, filters: Filters | None = None, by: str = "side") -> pd.DataFrame:

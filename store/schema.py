@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-    LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+    LargeBinary, MetaData, String, Table, Text, UniqueConstraint, func, literal_column,
 )
 
 metadata = MetaData()
@@ -204,6 +204,25 @@ INDEXES = [
 IX_EVENTS_AGG = Index(
     "ix_events_agg", events.c.is_false, events.c.date, events.c.place_id, events.c.event_type, events.c.side1,
     events.c.killed_best, events.c.killed_low, events.c.injured_best, events.c.injured_low,
+    events.c.geo_precision, events.c.report_id,
+)
+
+# m005: the map's per-place queries (store.queries.place_summary, place_evidence).
+# KILLED_RANK is the evidence order's key; a query must use this very expression (with the
+# literal -1, not a bound parameter) for SQLite to read it from ix_events_top.
+KILLED_RANK = func.coalesce(events.c.killed_best, events.c.killed_low, literal_column("-1"))
+# Place first: the per-place GROUP BY streams in index order (no sort), and the latest live
+# event of a place (its name and point) is found in the index.
+IX_EVENTS_PLACE_AGG = Index(
+    "ix_events_place_agg", events.c.is_false, events.c.place_id, events.c.event_type, events.c.side1,
+    events.c.date, events.c.killed_best, events.c.killed_low, events.c.injured_best, events.c.injured_low,
+    events.c.geo_precision, events.c.report_id,
+)
+# In the popups' evidence order (most killed, latest, highest id first) within each place, so
+# the top-N-per-place window runs without a sort; covers the filters on the event's own columns.
+IX_EVENTS_TOP = Index(
+    "ix_events_top", events.c.is_false, events.c.place_id, KILLED_RANK.desc(), events.c.date.desc(),
+    events.c.id.desc(), events.c.killed_best, events.c.killed_low, events.c.event_type, events.c.side1,
     events.c.geo_precision, events.c.report_id,
 )
 

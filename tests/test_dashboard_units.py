@@ -1,6 +1,7 @@
 """Unit tests of the dashboard's pure parts: URL state, date ranges, escaping, assets, config."""
 from __future__ import annotations
 
+import json
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -122,3 +123,22 @@ def test_choropleth_counts_each_neighbourhood_once():
     g = _choropleth(summary, fx.outlines())
     killed = {f["properties"]["pcode"]: f["properties"]["killed"] for f in g.data["features"]}
     assert killed == {"N0194": 12, "N0189": 15, "N0208": 3}
+
+
+def test_report_text_is_never_a_jinja_template():
+    """branca compiles every rendered script as a Jinja template again: report text with
+    '{%' or '{{' must neither break the map (TemplateSyntaxError) nor be evaluated."""
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    from dashboard.layers import PlaceLayer
+    evil = ["{% broken", "{{ 7*7 }}", "{# x", "{%raw%}"]
+    out = js_json(evil)
+    assert json.loads(out) == evil and "{%" not in out and "{{" not in out and "{#" not in out
+    m = folium.Map()
+    g = folium.FeatureGroup(name="x")
+    PlaceLayer([[36.2, 37.1, 0, 6, "#fff", "afm-p-x", *evil]]).add_to(g)
+    m.get_root().render()
+    script = _get_feature_group_string(g, m, 0)
+    assert "49" not in script and "window.AFM.layer(" in script
+    m.get_root().render()  # the whole figure renders too, the text unevaluated

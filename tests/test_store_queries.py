@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -305,3 +306,108 @@ def test_db_path_rule(tmp_path, monkeypatch):
     assert resolve_db(None) == "sqlite:///" + str(tmp_path / "env.db")
     assert resolve_db("x.db") == "sqlite:///" + str(tmp_path / "x.db")
     assert resolve_db("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+# -- the map's per-place queries (m005) ----------------------------------------------------------
+def _many_events(store, n=400, seed=3):
+    """Replicate the store's events over places, dates and figures (ties, missing figures and
+    dates, false events), straight into the tables as scripts/bench_dashboard.py does."""
+    import random
+    from sqlalchemy import insert
+    rng = random.Random(seed)
+    with store.read() as c:
+        base = [dict(r._mapping) for r in c.execute(select(S.events).where(S.events.c.place_id.is_not(None)))]
+    places = [("P%02d" % i, "مكان %d" % i) for i in range(12)]
+    rows = []
+    with store.write() as c:
+        nid = (c.execute(select(func.max(S.events.c.id))).scalar() or 0) + 1
+        for i in range(n):
+            src = dict(base[i % len(base)])
+            pid, name = places[rng.randrange(len(places))]
+            kb = rng.choice([None, 0, 1, 3, 3, 7])
+            src.update(id=nid + i, event_key=f"t:{i}", place_id=pid, place_name_ar=name, lat=36.2, lon=37.1,
+                       date=rng.choice([None, dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(20))]),
+                       killed_best=kb, killed_low=rng.choice([None, 2]) if kb is None else kb,
+                       event_type=rng.choice([None, "Battles", "Protests"]),
+                       side1=rng.choice([None, "government", "opposition", "unknown"]),
+                       is_false=rng.random() < 0.1, evidence_text=f"دليل {i}")
+            rows.append(src)
+        c.execute(insert(S.events), rows)
+
+
+def _reference_evidence(store, f, per_place):
+    ev = q.events(store, f)
+    ev = ev[ev["place_id"].notna()]
+    k = ev["killed_best"].fillna(ev["killed_low"])
+    ev = ev.assign(_k=k.fillna(-1).astype("int64"))
+    ev = ev.sort_values(["_k", "date", "event_id"], ascending=False, na_position="last", kind="stable")
+    ev = ev.assign(rank=ev.groupby("place_id").cumcount() + 1)
+    ev = ev[ev["rank"] <= per_place]
+    return sorted(zip(ev["place_id"], ev["rank"], ev["event_id"]))
+
+
+@pytest.mark.parametrize("f", [q.Filters(), q.Filters(include_false=True), q.Filters(event_types=["Battles"]),
+                               q.Filters(date_from=dt.date(2016, 1, 5), date_to=dt.date(2016, 1, 12)),
+                               q.Filters(min_killed=3), q.Filters(text="دليل 1"), q.Filters(sides=["nobody"])])
+def test_place_evidence_is_the_top_events_per_place(store, f):
+    _many_events(store)
+    for per_place in (1, 2, 3):
+        top = q.place_evidence(store, f, per_place=per_place)
+        assert list(top.columns) == q.EVIDENCE_COLUMNS
+        assert sorted(zip(top["place_id"], top["rank"], top["event_id"])) == _reference_evidence(store, f, per_place)
+    if len(top):
+        ev = q.events(store, f).set_index("event_id")
+        r = top.iloc[0]
+        assert r["evidence_text"] == ev.loc[r["event_id"], "evidence_text"]
+        assert r["source"] == "SMART" and r["url"] == "http://smart.example/1"
+
+
+def _reference_summary(store, f):
+    """place_summary as the query layer computed it before m005 (from the events frame)."""
+    ev = q.events(store, f)
+    ev = ev[ev["place_id"].notna()]
+    out = {}
+    for pid, g in ev.groupby("place_id"):
+        k = g["killed_best"].fillna(g["killed_low"]).fillna(0)
+        i = g["injured_best"].fillna(g["injured_low"]).fillna(0)
+        side1 = g["sides"].map(lambda s: (s.split(";")[0] or None) if s else None)
+
+        def dom(vals):
+            n = vals.fillna("unknown").value_counts()
+            return sorted(n[n == n.max()].index)[0]
+        out[pid] = (len(g), int(k.sum()), int(i.sum()), dom(g["event_type"]), dom(side1),
+                    g["date"].min(), g["date"].max())
+    return out
+
+
+@pytest.mark.parametrize("f", [q.Filters(), q.Filters(include_false=True), q.Filters(min_killed=3),
+                               q.Filters(date_from=dt.date(2016, 1, 5))])
+def test_place_summary_matches_the_events(store, f):
+    # side1 is stored separately from sides: make them agree for the reference
+    _many_events(store)
+    with store.write() as c:
+        for r in c.execute(select(S.events.c.id, S.events.c.side1)).fetchall():
+            c.execute(S.events.update().where(S.events.c.id == r.id).values(sides=r.side1 or ""))
+    ps = q.place_summary(store, f)
+    assert list(ps.columns) == q.SUMMARY_COLUMNS
+    got = {r.place_id: (r.events, r.killed, r.injured, r.dominant_event_type, r.dominant_side, r.first_date,
+                        r.last_date) for r in ps.itertuples()}
+    want = _reference_summary(store, f)
+    assert set(got) == set(want)
+    for pid in want:
+        a, b = got[pid], want[pid]
+        assert a[:5] == b[:5], pid
+        assert (pd.isna(a[5]) and pd.isna(b[5])) or a[5] == b[5]
+        assert (pd.isna(a[6]) and pd.isna(b[6])) or a[6] == b[6]
+    assert list(ps["killed"]) == sorted(ps["killed"], reverse=True)
+
+
+def test_map_queries_read_the_place_indexes(store):
+    from sqlalchemy.dialects import sqlite
+    rn = func.row_number().over(partition_by=S.events.c.place_id,
+                                order_by=(S.KILLED_RANK.desc(), S.events.c.date.desc(), S.events.c.id.desc()))
+    sql = str(select(S.events.c.id, rn).where(q.and_(q.where_clause(q.Filters()), S.events.c.place_id.is_not(None)))
+              .compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with store.read() as c:
+        plan = " ".join(str(r[-1]) for r in c.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "COVERING INDEX ix_events_top" in plan and "TEMP B-TREE" not in plan
