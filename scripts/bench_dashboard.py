@@ -41,7 +41,7 @@ def build_db(db: Path, n_events: int, n_places: int, seed: int = 5) -> dict:
     from sqlalchemy import func, insert, select
 
     import store
-    from store import schema as S
+    from store import records, schema as S
 
     s = store.open_store(str(db))
     t0 = time.perf_counter()
@@ -69,7 +69,7 @@ def build_db(db: Path, n_events: int, n_places: int, seed: int = 5) -> dict:
     batch, ea_batch = [], []
     t1 = time.perf_counter()
     with s.write() as conn:
-        next_id = (conn.execute(select(func.max(S.events.c.id))).scalar() or 0) + 1
+        next_id = first_id = (conn.execute(select(func.max(S.events.c.id))).scalar() or 0) + 1
         for i in range(todo):
             src = base[i % len(base)]
             p = places[rng.randrange(len(places))]
@@ -94,6 +94,9 @@ def build_db(db: Path, n_events: int, n_places: int, seed: int = 5) -> dict:
             conn.execute(insert(S.events), batch)
         if ea_batch:
             conn.execute(insert(S.event_actors), ea_batch)
+        # rows written outside store.records: add them to the text filter's index (m006) as
+        # the store's write path does
+        records.index_events_text(conn, S.events.c.id >= first_id)
     t_fill = time.perf_counter() - t1
     s.dispose()
     return {"seed_reports": getattr(summary, "added", None), "base_events": len(base), "places_pool": len(places),

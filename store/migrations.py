@@ -281,3 +281,34 @@ def m005_place_indexes(conn: Connection) -> None:
     # database created since this step's tables already has both (create_all in m001)
     for index in (schema.IX_EVENTS_PLACE_AGG, schema.IX_EVENTS_TOP):
         conn.execute(CreateIndex(index, if_not_exists=True))
+
+
+def text_index_supported(conn: Connection) -> bool:
+    """SQLite with FTS5 and its trigram tokenizer (3.34+): probed, not guessed from the version
+    (FTS5 is a compile-time option)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    try:
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE temp._afm_trigram_probe USING fts5(t, "
+                             "tokenize='trigram case_sensitive 1')")
+    except Exception:
+        return False
+    conn.exec_driver_sql("DROP TABLE temp._afm_trigram_probe")
+    return True
+
+
+@migrations()
+def m006_text_index(conn: Connection) -> None:
+    """The text filter's substring index (docs/dashboard.md, "Benchmark"): ``events_fts``, an
+    FTS5 table with the trigram tokenizer over the folded text the filter searches
+    (``events.search_folded``), filled from the existing events and kept in step by the write
+    path and an update trigger (see ``store.schema.EVENTS_FTS``). On PostgreSQL, or an SQLite without
+    FTS5/trigram, nothing is created and the query layer keeps its LIKE scan."""
+    from store import schema
+    if not text_index_supported(conn):
+        return
+    from store import records
+    for ddl in schema.EVENTS_FTS_DDL:
+        conn.exec_driver_sql(ddl)
+    records.index_events_text(conn)  # every existing event, in one statement
+    conn.exec_driver_sql(f"INSERT INTO {schema.EVENTS_FTS}({schema.EVENTS_FTS}) VALUES ('optimize')")

@@ -12,7 +12,9 @@ Filter semantics (``Filters``; every field optional, all given fields must hold)
   ``place_ids``, ``report_ids``: membership.
 - ``min_killed``: killed best, else low, at least this.
 - ``text``: folded Arabic (hamza, ta marbuta, diacritics do not matter), matched in
-  the evidence sentence, the place names, actor names and event type.
+  the evidence sentence, the place names, actor names and event type: every word must occur
+  as a substring of ``events.search_folded``. On SQLite words of 3+ characters are looked up
+  in the trigram index ``events_fts`` (m006), shorter ones by LIKE; same rows either way.
 - ``include_false``: events marked false by an analyst are hidden unless True.
 
 Corrections are already applied in the event rows (see store.records), so every
@@ -88,8 +90,47 @@ def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where_clause(f: Filters | None) -> ColumnElement:
-    """The WHERE condition on ``events`` for ``f``."""
+# Words the trigram index cannot answer exactly keep the LIKE: shorter than a trigram, or holding
+# a character SQLite's UTF-8 reader treats specially (NUL ends LIKE's and the tokenizer's text;
+# U+FFFE/U+FFFF are read as U+FFFD)
+_INDEX_UNSAFE = re.compile("[\x00\ufffd\ufffe\uffff]")
+
+
+def text_words(text: str | None) -> list[str]:
+    """The words of a text filter, folded as ``events.search_folded`` is: every one must occur in
+    it (as a substring)."""
+    return _fold(text).split() if text and text.strip() else []
+
+
+def _indexable(word: str) -> bool:
+    return len(word) >= 3 and not _INDEX_UNSAFE.search(word)
+
+
+def _fts_phrase(word: str) -> str:
+    """``word`` as an FTS5 string: literal text (quotes doubled), never query syntax
+    (``*``, ``-``, ``NEAR``, ``AND``, column filters...). With the trigram tokenizer a phrase
+    matches wherever the word occurs as a substring."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def text_index_in_use(store) -> bool:
+    """True when the text filter reads the trigram index (SQLite with m006's ``events_fts``)."""
+    if not getattr(store, "is_sqlite", False):
+        return False
+    if getattr(store, "_text_index", False):
+        return True
+    with store.read() as conn:
+        found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                     (S.EVENTS_FTS,)).first() is not None
+    if found:  # only a positive answer is kept: the table is never dropped
+        store._text_index = True
+    return found
+
+
+def where_clause(f: Filters | None, *, text_index: bool = False) -> ColumnElement:
+    """The WHERE condition on ``events`` for ``f``. ``text_index``: answer the text filter's words
+    of 3+ characters from the trigram index ``events_fts`` (same rows as the LIKE; see
+    ``text_index_in_use``) instead of scanning every event's folded text."""
     f = f or Filters()
     conds: list[ColumnElement] = []
     if not f.include_false:
@@ -114,10 +155,19 @@ def where_clause(f: Filters | None) -> ColumnElement:
         conds.append(E.c.place_id.in_(list(f.place_ids)))
     if f.report_ids:
         conds.append(E.c.report_id.in_([int(x) for x in f.report_ids]))
-    if f.text and f.text.strip():
-        for word in _fold(f.text).split():
+    words = text_words(f.text)
+    indexed = [w for w in words if text_index and _indexable(w)]
+    if indexed:
+        match = " AND ".join(_fts_phrase(w) for w in indexed)
+        conds.append(E.c.id.in_(select(S.events_fts.c.rowid).where(S.events_fts.c.t.op("MATCH")(match))))
+    for word in words:
+        if word not in indexed:
             conds.append(E.c.search_folded.like(f"%{_like_escape(word)}%", escape="\\"))
     return and_(true_(), *conds)
+
+
+def _where(store, f: Filters | None) -> ColumnElement:
+    return where_clause(f, text_index=text_index_in_use(store))
 
 
 def true_():
@@ -133,7 +183,7 @@ def _frame(result, columns: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 # -- events -------------------------------------------------------------------------------
-def _events_select(f: Filters | None):
+def _events_select(store, f: Filters | None):
     return (
         select(
             E.c.id.label("event_id"), E.c.report_id, E.c.date, E.c.date_precision, E.c.event_type,
@@ -145,7 +195,7 @@ def _events_select(f: Filters | None):
             R.c.published, E.c.corrected, E.c.is_false, E.c.extractor_version,
         )
         .select_from(E.join(R, R.c.id == E.c.report_id))
-        .where(where_clause(f))
+        .where(_where(store, f))
     )
 
 
@@ -169,7 +219,7 @@ def events(store, filters: Filters | None = None, *, limit: int | None = None,
            extra: Sequence[str] = ()) -> pd.DataFrame:
     """One row per event matching ``filters`` (newest first), columns ``EVENT_COLUMNS``
     (+ ``extra`` events columns such as ``event_key``)."""
-    q = _events_select(filters)
+    q = _events_select(store, filters)
     for name in extra:
         q = q.add_columns(E.c[name])
     q = q.order_by(E.c.date.desc(), E.c.id.desc())
@@ -226,7 +276,7 @@ def place_summary(store, filters: Filters | None = None) -> pd.DataFrame:
     """One row per place with its aggregated events (events without a place are left out).
     ``dominant_side`` is the most frequent side of the events' first (primary) actor; ties go
     to the first value in alphabetical order, a missing type or side counts as "unknown"."""
-    w = and_(where_clause(filters), E.c.place_id.is_not(None))
+    w = and_(_where(store, filters), E.c.place_id.is_not(None))
     # one scan of ix_events_place_agg, grouped finely (place x type x side) in index order
     # (no sort), rolled up below with vectorised pandas (a few thousand rows)
     q = (select(E.c.place_id, E.c.event_type.label("t"), E.c.side1.label("s"), func.count().label("n"),
@@ -291,7 +341,7 @@ def place_evidence(store, filters: Filters | None = None, per_place: int = 2) ->
     per_place = max(int(per_place), 0)
     if per_place == 0:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    w = and_(where_clause(filters), E.c.place_id.is_not(None))
+    w = and_(_where(store, filters), E.c.place_id.is_not(None))
     rn = func.row_number().over(
         partition_by=E.c.place_id,
         order_by=(_desc_nulls_last(store, S.KILLED_RANK), _desc_nulls_last(store, E.c.date), E.c.id.desc()))
@@ -321,7 +371,7 @@ def timeline(store, filters: Filters | None = None, by: str = "side") -> pd.Data
     col = E.c.side1 if by == "side" else E.c.event_type
     g = func.coalesce(col, "unknown")
     q = (select(E.c.date.label("date"), g.label("group"), func.coalesce(func.sum(_KILLED), 0).label("killed"))
-         .where(and_(where_clause(filters), E.c.date.is_not(None)))
+         .where(and_(_where(store, filters), E.c.date.is_not(None)))
          .group_by(E.c.date, g).order_by(E.c.date, g))
     with store.read() as conn:
         df = _frame(conn.execute(q), ["date", "group", "killed"])
@@ -335,7 +385,7 @@ def counts(store, filters: Filters | None = None) -> dict:
                 func.coalesce(func.sum(_INJURED), 0).label("injured"),
                 func.count(distinct(E.c.place_id)).label("places"),
                 func.count(distinct(E.c.report_id)).label("reports"))
-         .where(where_clause(filters)))
+         .where(_where(store, filters)))
     with store.read() as conn:
         row = conn.execute(q).one()
     return {k: int(v or 0) for k, v in row._mapping.items()}

@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection
 
 from store import schema as S
@@ -481,6 +481,43 @@ def load_actors(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
             for r in conn.execute(select(S.actors).where(S.actors.c.actor_id.in_(ids)))}
 
 
+# -- the text filter's index (m006, store.schema.EVENTS_FTS) --------------------------------------
+def has_text_index(conn: Connection) -> bool:
+    """True when the database has m006's ``events_fts`` (SQLite with FTS5 trigram)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    info = conn.connection.info  # per DBAPI connection; only a positive answer is kept
+    if info.get("afm_text_index"):
+        return True
+    found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 (S.EVENTS_FTS,)).first() is not None
+    if found:
+        info["afm_text_index"] = True
+    return found
+
+
+def _text_rows(where, *first):
+    q = select(*first, S.events.c.id, func.lower(S.events.c.search_folded))
+    return q.where(where) if where is not None else q
+
+
+def index_events_text(conn: Connection, where=None) -> None:
+    """Add the events matching ``where`` (all if None) to the text index, in one statement.
+    Call after inserting event rows (they must not be indexed yet)."""
+    if has_text_index(conn):
+        F = S.events_fts
+        conn.execute(insert(F).from_select([F.c.rowid, F.c.t], _text_rows(where)))
+
+
+def unindex_events_text(conn: Connection, where=None) -> None:
+    """Remove the events matching ``where`` (all if None) from the text index, in one statement.
+    Call before deleting event rows (the index forgets a row only given its indexed text)."""
+    if has_text_index(conn):
+        F = S.events_fts
+        conn.execute(insert(F).from_select([F.c[S.EVENTS_FTS], F.c.rowid, F.c.t],
+                                           _text_rows(where, literal("delete"))))
+
+
 _EVENT_IDS = (select(S.events.c.id).where(S.events.c.report_id == bindparam("rid")).order_by(S.events.c.id))
 _HAS_CORRECTIONS = select(S.corrections.c.id).where(S.corrections.c.report_id == bindparam("rid")).limit(1)
 
@@ -494,6 +531,7 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
     if not new:
         conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
             select(S.events.c.id).where(S.events.c.report_id == report_id))))
+        unindex_events_text(conn, S.events.c.report_id == report_id)
         conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
         conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
     mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
@@ -531,6 +569,7 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
         ea_rows = [{"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
                    for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows]
         bulk_insert(conn, S.event_actors, ea_rows)
+        index_events_text(conn, S.events.c.report_id == report_id)
     if not new and conn.execute(_HAS_CORRECTIONS, {"rid": report_id}).first() is not None:
         rematerialize_report(conn, report_id)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-    LargeBinary, MetaData, String, Table, Text, UniqueConstraint, func, literal_column,
+    LargeBinary, MetaData, String, Table, Text, UniqueConstraint, column, func, literal_column, table,
 )
 
 metadata = MetaData()
@@ -233,4 +233,32 @@ MENTION_INDEXES = [
     Index("ix_mentions_report", mentions.c.report_id),
     Index("ix_mentions_unresolved", mentions.c.report_id,
           sqlite_where=mentions.c.resolved.is_(False), postgresql_where=mentions.c.resolved.is_(False)),
+]
+
+# m006: the text filter's substring index (SQLite only; other databases keep the LIKE scan).
+# An FTS5 table with the trigram tokenizer over ``lower(events.search_folded)`` (SQLite's
+# lower(): ASCII only, the very folding LIKE applies), case-sensitive so that a phrase query
+# matches exactly the rows ``search_folded LIKE '%word%'`` matches (words of 3+ characters;
+# shorter words cannot be trigram-searched and keep the LIKE). Contentless (the text lives in
+# ``events``) and without column sizes (no ranking): only rowids (= events.id) come back.
+# A contentless table forgets a row only when given the very values it indexed.
+#
+# Kept in step with ``events`` (store.records.index_events_text / unindex_events_text):
+# - rows inserted or deleted: by the write path, one statement per report
+#   (store.records.write_extraction). Not by row triggers: a row trigger that writes to an FTS5
+#   table makes SQLite open a statement savepoint per row, and FTS5 flushes its buffer to a new
+#   segment at each savepoint (measured: ~200 us per event, ingest 60% slower).
+# - ``search_folded`` updated (corrections, reverts, reprocess of corrected reports: a few rows
+#   at a time): the trigger below, whatever the code that updates it.
+# Code that inserts or deletes event rows outside store.records must call those helpers.
+# Created by the migration step m006 only: this is not part of ``metadata``.
+EVENTS_FTS = "events_fts"
+events_fts = table(EVENTS_FTS, column("rowid", Integer), column("t", Text), column(EVENTS_FTS, Text))
+EVENTS_FTS_DDL = [
+    f"CREATE VIRTUAL TABLE {EVENTS_FTS} USING fts5(t, content='', columnsize=0, "
+    "tokenize='trigram case_sensitive 1')",
+    f"CREATE TRIGGER {EVENTS_FTS}_au AFTER UPDATE OF id, search_folded ON events "
+    "WHEN old.id IS NOT new.id OR old.search_folded IS NOT new.search_folded BEGIN "
+    f"INSERT INTO {EVENTS_FTS}({EVENTS_FTS}, rowid, t) VALUES ('delete', old.id, lower(old.search_folded)); "
+    f"INSERT INTO {EVENTS_FTS}(rowid, t) VALUES (new.id, lower(new.search_folded)); END",
 ]

@@ -16,6 +16,7 @@ from store.corrections import CorrectionError
 from store.export import ACLED_COLUMNS, export_text
 from store.ingest import ingest_text
 from store.migrations import migrations
+from store.records import index_events_text
 from store.reprocess import reprocess
 from tests.test_store_fakes import simple_extract
 
@@ -333,6 +334,7 @@ def _many_events(store, n=400, seed=3):
                        is_false=rng.random() < 0.1, evidence_text=f"دليل {i}")
             rows.append(src)
         c.execute(insert(S.events), rows)
+        index_events_text(c, S.events.c.id >= nid)  # written outside store.records: index them too
 
 
 def _reference_evidence(store, f, per_place):
