@@ -64,6 +64,7 @@ def find_casualties(doc, actor_spans):
             continue
         qs = find_in_sentence(doc, s)
         out.extend(_pronoun_figures(doc, s, qs))
+        out.extend(_singular_figures(doc, s, qs))
         if not qs:
             continue
         # breakdown: parenthesised list right after a figure, or بينهم/منهم + figures
@@ -137,6 +138,14 @@ def find_casualties(doc, actor_spans):
                                 types.append(c2[0])
                                 span_j = k + 2
                         break
+            # 4. a bulletin line "حي السكري: 15 مدنيا": a count of people after the line's place
+            if not types and s.tally and n == 0:
+                k = _noun_after(doc, q, s)
+                v = q.victims or (_victims_word(doc, k) if k is not None else None)
+                if v:
+                    injured = any(_cue(doc, x) and _cue(doc, x)[0] == "injured" for x in range(s.t0, s.t1))
+                    types.append("injured" if injured else "killed")
+                    span_j = max(span_j, (k + 1) if k is not None and not q.victims else q.j)
             if not types:
                 last = None
                 continue
@@ -161,6 +170,13 @@ def find_casualties(doc, actor_spans):
                             if v:
                                 victims = v
                                 break
+                        break
+            # "10 مدنيين على الأقل": the modifier after the figure and its noun (ACLED/UCDP: low = best = N)
+            if q.modifier is None and q.value is not None:
+                for k in (span_j, q.j):
+                    if k + 1 < s.t1 and doc.link[k] and doc.keys[k] == "علي" and doc.keys[k + 1] == "اقل":
+                        q.modifier, q.low, q.best, q.high = "at_least", q.value, q.value, None
+                        span_j = max(span_j, k + 2)
                         break
             # a breakdown of civilians makes the total civilian
             aggregate = any(a < q.i for a in aggregate_at)
@@ -214,7 +230,9 @@ def _counts_things(doc, q, s):
     if q.victims:
         return False
     k = _noun_after(doc, q, s)
-    if k is not None and not _cue(doc, k) and any(key in lx.counted_things for _, key in doc.var[k]):
+    # "20 بحي الميسر": a noun behind a preposition clitic (ب، ل) is not what the figure counts
+    if k is not None and not _cue(doc, k) and any(key in lx.counted_things for p, key in doc.var[k]
+                                                   if p == 0 or doc.tokens[k][:p] in ("و", "ف")):
         return True
     # المادة 25، المواد 27 و31: a legal article number
     b = q.start_tok - 1
@@ -247,6 +265,33 @@ def _person_after(doc, q, s, actor_at):
             continue
         return bool(_victims_word(doc, k)) or k in actor_at or bool(_cue(doc, k))
     return False
+
+
+def _singular_figures(doc, s, qs):
+    """"مقتل جندي تركي"، "استشهاد طفل"، "إصابة امرأة": a casualty cue (noun or verb) right before an
+    indefinite singular victim noun (victim_words.csv count 1, no article) is one person."""
+    lx = load()
+    out = []
+    taken = set()
+    for q in qs:
+        taken.update(range(q.start_tok, q.j))
+    for k in range(s.t0, s.t1 - 1):
+        if not doc.link[k] or (k + 1) in taken or not doc.active[k + 1]:
+            continue
+        c = _cue(doc, k)
+        if not c or c[1] not in ("noun", "verb"):
+            continue
+        tok = doc.tokens[k + 1]
+        hit = lx.victims.get(tok)
+        if not hit or hit[1] != 1 or tok.startswith("ال"):
+            continue
+        nxt = doc.tokens[k + 2] if k + 2 < s.t1 and doc.link[k + 1] else ""
+        if nxt in lx.numbers:
+            continue  # "مقتل مدني واحد" is read as a figure elsewhere; keep one reading
+        q = Quantity(k + 1, k + 2, 1, 1, 1, 1, victims=hit[0])
+        out.append({"q": q, "types": [c[0]], "i": k, "j": k + 2, "victims": hit[0],
+                    "aggregate": False, "breakdown": [], "sent": s.i, "preliminary": False})
+    return out
 
 
 PRONOUN_SUFFIXES = ("ها", "ه")

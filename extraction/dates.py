@@ -96,8 +96,9 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
     # the tokens any rule below can start at (the others only move i on)
     _, lead_at = doc.positions(_LEADS)
     tokens, keys, is_num = doc.tokens, doc.keys, doc.is_num
+    _, wk_at = doc.positions(lx.weekdays)  # "الخميس الماضي" with no lead word
     may = [is_num[x] or x in month_at or x in rel_at or x in lead_at or tokens[x] in THIS_MONTH
-           or tokens[x] in YEAR_WORDS for x in range(n)]
+           or tokens[x] in YEAR_WORDS or x in wk_at for x in range(n)]
     i = 0
     while i < n:
         if not may[i]:
@@ -240,16 +241,32 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             wk = _weekday_at(doc, k, end) if k < end and doc.link[k - 1] else None
             if wk is not None:
                 j = k + 1
-                if j < end and doc.keys[j] in ("ماضي", "فايت"):
+                past = j < end and doc.keys[j] in ("ماضي", "ماضيه", "فايت", "فايته") and doc.link[j - 1]
+                if past:
                     j += 1
                 d = None
                 if published:
                     back = (published.weekday() - wk) % 7
+                    if past and back == 0:
+                        back = 7  # "الأحد الماضي" written on a Sunday: a week before
                     d = published - dt.timedelta(days=back)
                 out.append(DateSpan(i, j, doc.starts[i], doc.ends[j - 1], d, "day", relative=True, weekday_ok=True,
                                     basis="weekday before publication"))
                 claim(i, j)
                 i = j
+                continue
+        # "الخميس الماضي" with no يوم before it: the last such weekday before publication
+        if i + 1 < end and doc.link[i] and doc.keys[i + 1] in ("ماضي", "ماضيه", "فايت", "فايته") and doc.tokens[i + 1].startswith("ال"):
+            wk = _weekday_at(doc, i, end)
+            if wk is not None:
+                d = None
+                if published:
+                    back = (published.weekday() - wk) % 7 or 7
+                    d = published - dt.timedelta(days=back)
+                out.append(DateSpan(i, i + 2, doc.starts[i], doc.ends[i + 1], d, "day", relative=True,
+                                    weekday_ok=True, basis="weekday before publication"))
+                claim(i, i + 2)
+                i += 2
                 continue
         i += 1
     out.sort(key=lambda s: s.i)

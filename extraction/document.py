@@ -34,6 +34,10 @@ _NONWORD = re.compile(r"[\W_]+")
 PROCLITIC1 = "وف"
 PROCLITIC2 = "بلك"
 SHORT_LINE_TOKENS = 10
+# a bulletin/list line: a place (a few words), a separator, then a count and one or two words
+# ("حي السكري: 15 مدنيا"، "الشعار – 7 شهداء"، "بستان القصر (3 قتلى)")
+_TALLY_RE = re.compile(r"^[\s#*•\-\u200e\u200f\u202a-\u202e]*([^\d\s:–—\-(][^\d\n:–—(]{1,40}?)\s*(?:[:–—(]|\s-)\s*"
+                       r"(\d+|[^\s\d()]+)\s+[^\s\d()]+(?:\s+[^\s\d()]+)?\s*\)?\s*[.،,]?\s*$")
 
 
 def strip_article(w: str) -> str:
@@ -105,10 +109,11 @@ def _starts_memo(first) -> dict:
 
 
 class Sentence:
-    __slots__ = ("i", "t0", "t1", "start", "end", "kind", "para", "block")
+    __slots__ = ("i", "t0", "t1", "start", "end", "kind", "para", "block", "tally")
 
     def __init__(self, i, t0, t1, start, end, kind, para):
         self.i, self.t0, self.t1, self.start, self.end, self.kind, self.para = i, t0, t1, start, end, kind, para
+        self.tally = False  # a bulletin line "حي السكري: 15 مدنيا" (place, separator, count of people)
         self.block = para  # paragraph block: lines between blank lines (set by Document._segment)
 
 
@@ -235,7 +240,15 @@ class Document:
                     other.startswith(nm) for other in norms[k + 1:] if other != nm):
                 kind = "skip"  # teaser: the paragraph is repeated in full below
             has_end = bool(_LINE_END_RE.search(stripped))
-            if kind == "body":
+            tally = False
+            if kind == "body" and (t1 - t0) <= SHORT_LINE_TOKENS and (":" in line or "(" in line or "-" in line
+                                                                     or "–" in line or "—" in line):
+                m = _TALLY_RE.match(line)
+                if m and (m.group(2).isdigit() or m.group(2) in lx.numbers or m.group(2)[:2] == "ال"
+                          and m.group(2)[2:] in lx.numbers):
+                    tally = True
+                    open_sent = None  # a list line never continues the line before
+            if kind == "body" and not tally:
                 if k == first_content and k + 1 < len(lines) and not norms[k + 1]:
                     kind = "title"
                 elif (t1 - t0) <= SHORT_LINE_TOKENS and not has_end and open_sent is None:
@@ -268,11 +281,12 @@ class Document:
                     else:
                         self.sentences.append(Sentence(sid, t, u, self.starts[t], self.ends[u - 1], kind, k))
                         self.sentences[-1].block = block
+                        self.sentences[-1].tally = tally
                         sent_of[t:u] = [sid] * (u - t)
                         sid += 1
                 t = u
                 s_start = c
-            open_sent = self.sentences[-1] if (kind == "body" and self.sentences and not has_end
+            open_sent = self.sentences[-1] if (kind == "body" and not tally and self.sentences and not has_end
                                                and self.sentences[-1].t1 == t1) else None
 
     def add(self, kind: str, span):

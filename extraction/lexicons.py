@@ -97,6 +97,8 @@ class Lexicons:
     place_stop: set = field(default_factory=set)
     organisations: PhraseIndex = field(default_factory=PhraseIndex)  # media, documenters: no party, no place
     publication_cues: PhraseIndex = field(default_factory=PhraseIndex)  # نشر، رفع: the date after dates a post
+    common_words: set = field(default_factory=set)   # 0.3.0: frequent non-place words: a bare one needs a trigger
+    place_names_ya: set = field(default_factory=set)  # real names that end like an adverb/pronoun (كفرناها)
     counted_things: set = field(default_factory=set)  # غارة، برميل، أشهر: a figure of these is no toll
     rescue: PhraseIndex = field(default_factory=PhraseIndex)  # على قيد الحياة، إنقاذ: the living, not the dead
     preliminary: PhraseIndex = field(default_factory=PhraseIndex)  # كحصيلة أولية: the toll may rise
@@ -162,6 +164,8 @@ def load() -> Lexicons:
         for phrase in [r["name_ar"]] + [a for a in (r.get("aliases") or "").split("|") if a.strip()]:
             lx.organisations.add(phrase.strip(), r.get("kind") or "organisation")
     lx.counted_things = {name_key(r["word"]) for r in read_csv("counted_things.csv")}
+    for r in read_csv("common_words.csv"):
+        (lx.place_names_ya if (r.get("kind") or "").strip() == "place" else lx.common_words).add(name_key(r["word"]))
     for r in read_csv("rescue_cues.csv"):
         lx.rescue.add(r["phrase"], True)
     for r in read_csv("preliminary_markers.csv"):

@@ -4,12 +4,21 @@ quantities (العشرات = 10..99) with the modifiers in front (أكثر من 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from extraction.lexicons import load, token_cache
 
 # modifier verbs that may stand several words before their figure (ليتجاوز عدد الضحايا ... أربعين)
-DISTANT_MORE_THAN = {"يتجاوز", "ليتجاوز", "تجاوز", "لتتجاوز", "تتجاوز", "يفوق", "ليفوق", "تخطي", "ليتخطي"}
+DISTANT_MORE_THAN = {"يتجاوز", "ليتجاوز", "تجاوز", "لتتجاوز", "تتجاوز", "يفوق", "ليفوق", "تخطي", "ليتخطي",
+                     "تجاوزت", "يتخطي"}
+# ordinals that add one more victim after a figure: "رجلين اثنين ومدني ثالث" = 3
+ORDINALS = {"ثان": 2, "ثاني": 2, "ثانيه": 2, "ثالث": 3, "ثالثه": 3, "رابع": 4, "رابعه": 4, "خامس": 5,
+            "خامسه": 5, "سادس": 6, "سادسه": 6, "سابع": 7, "سابعه": 7, "ثامن": 8, "ثامنه": 8, "تاسع": 9,
+            "تاسعه": 9, "عاشر": 10, "عاشره": 10}
+# a unit word confirming a dual right after it: "رجلين اثنين"، "مدنيين اثنين"
+DUAL_CONFIRM = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
+_DUAL_RE = re.compile("\u064e[\u0651\u0652]?\u064a\u0652?\u0646(?![\u0621-\u064a])")
 
 
 @dataclass
@@ -43,6 +52,10 @@ def _word_number(doc, k, first):
             hit = lx.numbers.get(raw)
             if hit:
                 return hit, p
+            if raw.startswith("ال") and len(raw) > 4:
+                hit = lx.numbers.get(raw[2:])  # الاربعين، الخمسة
+                if hit and hit[1] != "teen_unit":
+                    return hit, p
         return None
     hit = lx.numbers.get(tok)
     return (hit, 0) if hit else None
@@ -124,13 +137,38 @@ def parse_at(doc, i, end):
     # duals: امرأتان، رجلان، طفلين
     for p, key in doc.var[i]:
         hit = lx.victims.get(key)
-        if hit and hit[1]:
-            return Quantity(i, i + 1, hit[1], hit[1], hit[1], hit[1], victims=hit[0])
+        if hit and ((hit[1] or 0) >= 2 or (key.endswith("ين") and _fatha_dual(doc, i))):
+            j = i + 1
+            if j < end and doc.link[i] and doc.tokens[j] in DUAL_CONFIRM:
+                j += 1  # رجلين اثنين
+            return Quantity(i, j, 2, 2, 2, 2, victims=hit[0])
     w = _parse_words(doc, i, end)
     if w:
         v, j = w
         return Quantity(i, j, v, v, v, v)
     return None
+
+
+def _fatha_dual(doc, i):
+    """متطوعَين، مسعفَين: an oblique plural spelled with a fatha before its ya is a dual (the
+    folded text has lost the vowel, so the text as given is read)."""
+    a, b = doc.tok_span(i, i + 1)
+    return bool(_DUAL_RE.search(doc.text, a, b + 3))
+
+
+def extend_ordinal(doc, q, end):
+    """"رجلين اثنين ومدني ثالث": a victim noun with the next ordinal adds one to the figure."""
+    k = q.j
+    if q.value is None or k + 1 >= end or not doc.link[k] or not doc.tokens[k].startswith("و"):
+        return
+    lx = load()
+    tok = doc.tokens[k][1:]
+    if lx.victims.get(tok) is None and lx.victims.get(tok[2:] if tok.startswith("ال") else tok) is None:
+        return
+    o = ORDINALS.get(doc.keys[k + 1]) or ORDINALS.get(doc.tokens[k + 1])
+    if o == q.value + 1:
+        q.j = k + 2
+        q.value = q.low = q.best = q.high = o
 
 
 def _apply_modifier(q: Quantity, effect: str):
@@ -153,10 +191,16 @@ def _apply_modifier(q: Quantity, effect: str):
 
 
 def _may_start(lx, tok, vs) -> bool:
-    return bool(tok[0].isdigit()
-                or any(lx.vague.first.get(key) for _, key in vs)
-                or any((lx.victims.get(key) or (None, None))[1] for _, key in vs)
-                or any(tok[p:] in lx.numbers for p, _ in vs))
+    if tok[0].isdigit() or any(lx.vague.first.get(key) for _, key in vs):
+        return True
+    for p, key in vs:
+        hit = lx.victims.get(key)
+        if hit and ((hit[1] or 0) >= 2 or key.endswith("ين")):
+            return True
+        raw = tok[p:]
+        if raw in lx.numbers or raw[:2] == "ال" and raw[2:] in lx.numbers:
+            return True
+    return False
 
 
 def start_flags(doc) -> list[bool]:
@@ -211,6 +255,7 @@ def find_in_sentence(doc, sent) -> list[Quantity]:
                 if doc.tokens[b] in DISTANT_MORE_THAN or doc.keys[b] in DISTANT_MORE_THAN:
                     _apply_modifier(q, "more_than")
                     break
+        extend_ordinal(doc, q, end)
         out.append(q)
         i = q.j
     return out

@@ -14,7 +14,7 @@ from extraction.lexicons import load
 from extraction.matcher import scan
 from extraction.dates import find_dates
 from extraction.actors import find_actors
-from extraction.places import find_places
+from extraction.places import find_places, FACILITY_TRIGGERS, _facility_name
 from extraction.casualties import find_casualties, CLAUSE_MARKERS
 
 GENERAL_KINDS = {"region", "governorate", "district", "sub-district", "area"}
@@ -145,7 +145,17 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                           "name_en": place.name_en, "place_kind": place.kind, "lat": place.lat, "lon": place.lon,
                           "geo_precision": place.geo_precision})
                 m["_adm4"] = getattr(place, "adm4_pcode", None)
+                if place.kind in ("community", "neighbourhood") and (
+                        fold(ps.trigger or "") in AIRPORT_TRIGGERS or ps.key.split(" ")[0] in AIRPORT_TRIGGERS):
+                    m["geo_precision"] = max(2, place.geo_precision or 1)  # مطار كويرس: the airbase by its town
             else:
+                if ps.trigger_i is not None and ps.i > ps.trigger_i and ps.trigger and \
+                        fold(ps.trigger) in FACILITY_TRIGGERS:
+                    # an unplaced facility keeps its whole name: "مشفى القدس", not "القدس"
+                    fj = max(ps.j, _facility_name(doc, ps.i, doc.sentences[ps.sent].t1))
+                    tp = next((pp for pp, key in doc.var[ps.trigger_i] if key in FACILITY_TRIGGERS), 0)
+                    a, b, t = span_text(doc.starts[ps.trigger_i] + tp, doc.ends[fj - 1])
+                    m.update({"start": a, "end": b, "text": t})
                 m.update({"resolved": False, "place_id": None, "pcode": None, "name_ar": t, "name_en": None,
                           "place_kind": "region" if ps.region else None, "lat": None, "lon": None,
                           "geo_precision": None})
@@ -171,7 +181,9 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     for s in doc.sentences:
         ds = [d for d in sent_dates.get(s.i, []) if d.date]
         carried[s.i] = cur
-        if ds and s.kind == "body":
+        if ds and (s.kind == "body" or (cur is not None or title_date is not None) and _date_line(doc, s, ds)):
+            # a body date, or a date heading line ("06-12-2016" over a post) after an earlier one:
+            # it dates the lines under it until the next date line
             cur = ds[-1]
         elif ds and title_date is None:
             title_date = ds[0]
@@ -181,6 +193,10 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         ds = [d for d in sent_dates.get(si, []) if d.date and not d.coord]
         before = [d for d in ds if d.i <= tok_i]
         if before:
+            after = [d for d in ds if d.i > tok_i]
+            if after and _comma_between(doc, before[-1].j, tok_i) and not _comma_between(doc, tok_i, after[0].i):
+                # "قتل 5 يوم الأحد الماضي في X، وأصيب 3 الخميس الماضي في Y": the date of its own phrase
+                return after[0], "sentence"
             return before[-1], "sentence"
         if ds:
             return ds[0], "sentence"
@@ -229,6 +245,11 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         cl = clause[i]
         after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl]
         before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
+        # "دوار الصاخور في حي الشعار": a roundabout/square named after a quarter is a landmark of the
+        # quarter named as the subject; the toll is that quarter's
+        named_after = [m for m in after if fold(m["_ps"].trigger or "") in LANDMARK_LEADS]
+        if named_after and len(named_after) < len(after):
+            after = [m for m in after if m not in named_after]
         specific_after = [m for m in after if not _is_general(m)]
         if specific_after:
             return _innermost(specific_after)[0]
@@ -238,6 +259,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
             return _toll_place(before, gaz, text, ps)
         # no place in its clause: the sentence before it in the paragraph, else a short post's headline
         s = doc.sentences[sent]
+        if s.tally:
+            return None  # a bulletin line's figure is its own line's, never the line before
         if not [m for m in ps if clause[m["_ps"].i] == cl]:
             prev = [k for k in para_sents.get(s.block, []) if k < sent]
             for k in reversed(prev):
@@ -266,13 +289,18 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                 elif ty == "captured" and captured is None:
                     captured = _r(rng)
         pm = place_for(fig["i"], fig["j"], fig["sent"])
+        place_text = pm["text"] if pm else None
+        if pm is not None and _with_countryside(doc, pm["_ps"]):
+            # "مدينة حلب وريفها": a toll for the city and its countryside is region-wide, not the city's point
+            # (place_id null; place_text keeps the name as written)
+            pm = None
         dte, prec, basis = date_fields(fig["i"])
         fa, fb = doc.starts[fig["i"]], doc.ends[fig["j"] - 1]
         a, b, t = span_text(fa, fb)
         cm = {"kind": "casualty", "start": a, "end": b, "text": t, "killed": killed, "injured": injured,
               "captured": captured, "victims": fig["victims"], "aggregate": fig["aggregate"],
               "vague": any(p["q"].vague for p in parts),
-              "place_id": pm["place_id"] if pm else None, "place_text": pm["text"] if pm else None,
+              "place_id": pm["place_id"] if pm else None, "place_text": place_text,
               "preliminary": any(p.get("preliminary") for p in parts),
               "date": dte, "date_precision": prec, "date_basis": basis,
               "breakdown": [_breakdown(doc, bq, span_text) for bq in fig["breakdown"]]}
@@ -345,7 +373,29 @@ def _breakdown(doc, bq, span_text):
     return {"text": t, "start": a, "end": b, "count": bq.best, "low": bq.low, "victims": victims or "unknown"}
 
 
-SHORT_POST_CHARS = 1200  # a civil-defence post: its headline (neighbourhood + date) places its figures
+SHORT_POST_CHARS = 1200
+LANDMARK_LEADS = {"دوار", "ساحه", "شارع", "جسر", "مدخل"}
+AIRPORT_TRIGGERS = {"مطار", "قاعده", "مهبط"}
+COUNTRYSIDE = {"وريفها", "وريفه", "واريافها", "وريفيها"}
+
+
+def _comma_between(doc, a, b) -> bool:
+    """A comma in the text between token a (inclusive) and token b."""
+    if b <= a or a >= len(doc.tokens):
+        return False
+    seg = doc.folded[doc.starts[a]:doc.starts[min(b, len(doc.tokens) - 1)]]
+    return "،" in seg or "," in seg
+
+
+def _date_line(doc, s, ds) -> bool:
+    """The line is a date heading: its tokens are all one date's."""
+    return all(doc.covered[k] == "date" or not doc.active[k] for k in range(s.t0, s.t1)) and len(ds) == 1
+
+
+def _with_countryside(doc, ps) -> bool:
+    """"حلب وريفها"، "المدينة وريفها": the place is named with its countryside (a region-wide toll)."""
+    j = ps.j
+    return j < len(doc.tokens) and doc.link[j - 1] and doc.tokens[j] in COUNTRYSIDE  # a civil-defence post: its headline (neighbourhood + date) places its figures
 
 
 def _is_facility(doc, ps):
@@ -607,8 +657,8 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                 continue
             event_type, sub_type = et[0], et[1]
             cl = clause[tok_i]
-            acts = [a for a in sa if clause[a["i"]] == cl and a["faction"].in_events] or \
-                   [a for a in sa if a["faction"].in_events]
+            acts = [a for a in sa if clause[a["i"]] == cl and a["faction"].in_events and not a.get("bystander")] or \
+                   [a for a in sa if a["faction"].in_events and not a.get("bystander")]
             acts, actor1, actor2 = _roles(doc, acts, t, clause)
             if sub_type == "TERRITORY" and t is not None and _attempted(doc, lx, t[0], clause):
                 sub_type = "Armed clash"  # حاولت التقدم، فشلت في السيطرة: fighting, no ground changed hands

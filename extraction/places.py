@@ -117,11 +117,31 @@ def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False, allow_co
             words = [key] + doc.keys[i + 1:i + n]
             k = " ".join(words)
             if untriggered and n == 1 and (len(key) < 3 or key in lx.place_stop or _lexical(doc, i)
-                                           or (gi.common(key) and not allow_common)):
+                                           or (gi.common(key) and not allow_common)
+                                           or _needs_trigger(doc, i, key)):
                 continue
             if gi.known(k):
                 return i + n, p, k
     return None
+
+
+PRONOUN_ENDINGS = ("ها", "هم", "هما", "كم", "هن")
+
+
+def _needs_trigger(doc, k, key):
+    """A bare one-word name that is more likely an ordinary word needs a trigger (حي، بلدة...):
+    a frequent non-place word (common_words.csv: الشريط، المزرعة، المنكوبة، شعبي), an adverb in -يا
+    (ميدانيا، عسكريا) or a tanween alif, or a word with a pronoun suffix (سيطرتها، تحركهم)."""
+    lx = load()
+    tok = doc.tokens[k]
+    if key in lx.common_words or tok in lx.common_words:
+        return True
+    if len(key) >= 5 and key.endswith("يا") and key not in lx.place_names_ya:
+        return True
+    if len(key) >= 5 and any(key.endswith(e) for e in PRONOUN_ENDINGS) and key not in lx.place_names_ya:
+        return True
+    a, b = doc.tok_span(k, k + 1)
+    return b < len(doc.text) + 1 and "\u064b" in doc.text[max(a, b - 2):b + 1]  # tanween fath: ميدانياً
 
 
 def _lexical(doc, k):
@@ -183,7 +203,26 @@ LOCATIVE_VERBS = {fold(w) for w in ("تعرضت", "تعرض", "شهدت", "شه�
                                     "قصفت", "قصف", "تعرضت")}
 LIST_SEPARATORS = set(" \t\n\u00a0,،;؛-–/#:\"'“”«»")
 PLACE_LEADS = {fold(w) for w in ("مركز", "مراكز", "مشفى", "مستشفى", "سوق", "مدخل", "معبر", "حاجز")}  # مركز حيان: named after a place
+# triggers naming a facility (a building, not a locality): an unknown name after one is kept whole
+FACILITY_TRIGGERS = {fold(w) for w in ("مشفى", "مستشفى", "مشفي", "كلية", "مدرسة", "جامعة", "مسجد", "جامع",
+                                        "مستوصف")}
+FACILITY_MAX_WORDS = 5
 MIN_BARE_LETTERS = 6  # a bare one-word name this long needs no other evidence
+
+
+def _facility_name(doc, k, end):
+    """End of a facility's name starting at token k: linked words up to a preposition, a و, a
+    place trigger, a number or punctuation (at most FACILITY_MAX_WORDS)."""
+    lx = load()
+    j = k + 1
+    while j < end and j - k < FACILITY_MAX_WORDS and doc.link[j - 1] and _free(doc, j):
+        tok, key = doc.tokens[j], doc.keys[j]
+        if (tok.startswith("و") and tok not in ("وليد",)) or tok in PLACE_PREPOSITIONS or key in PLACE_PREPOSITIONS \
+                or doc.is_num[j] or key in lx.place_triggers or tok in lx.place_stop or _lexical(doc, j) \
+                or doc.covered[j] is not None:
+            break
+        j += 1
+    return j
 
 
 def _gap(doc, a, b):
@@ -225,8 +264,11 @@ def _bare_evidence(doc, ps, p):
         not doc.folded[doc.folded.rfind("\n", 0, doc.starts[ps.i]) + 1:doc.starts[ps.i]].strip(" #\t")
     if line_start and ps.j < len(doc.tokens):
         gap = _gap(doc, ps.j - 1, ps.j)
-        if "\n" not in gap and ("-" in gap or ":" in gap or doc.covered[ps.j] == "date"):
+        if "\n" not in gap and ("-" in gap or ":" in gap or "–" in gap or "—" in gap
+                                 or doc.covered[ps.j] == "date"):
             return True
+        if "\n" not in gap and "(" in gap and doc.sentences and doc.sentences[doc.sent_of[ps.i]].tally:
+            return True  # a bulletin line: "بستان القصر (3 قتلى)"
     return False
 
 
@@ -279,6 +321,12 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     m = _gaz_match(doc, gi, i, end) if gi else None
                     if m and m[0] > i + 1:
                         j, pp, key = m
+                        if j < end and doc.link[j - 1] and doc.keys[j] in DIRECTIONAL and \
+                                doc.keys[j - 1] in DIRECTIONAL and key.startswith("ريف "):
+                            # ريف حلب الشمالي الشرقي: a compound direction is the wider region (ريف حلب),
+                            # never cut to its first half
+                            j += 1
+                            key = " ".join(key.split()[:-1])
                         while j < end and doc.link[j - 1] and doc.tokens[j].startswith("و") and \
                                 doc.var[j][-1][1] in DIRECTIONAL:
                             j += 1
@@ -309,6 +357,27 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     i += 1
                     continue
                 k = j0
+                if tkey in FACILITY_TRIGGERS and number == "singular":
+                    # a facility: the gazetteer's name for the whole (كلية المدفعية، مطار منغ), else the
+                    # name kept whole and unresolved (مشفى القدس is not Jerusalem, مستشفى دار الشفاء not "دار")
+                    m = _gaz_match(doc, gi, i, end) if gi else None
+                    m0 = None if m and m[0] > j0 else (_gaz_match(doc, gi, j0, end, first_variants=False)
+                                                      if gi else None)
+                    if m and m[0] > j0:
+                        out.append(PlaceSpan(i, m[0], p, m[2], singular, i, s.i, True))
+                    elif m0:
+                        # مشفى الصاخور: named after a place geo knows; the pipeline keeps the whole
+                        # facility name when geo does not place it (مشفى القدس)
+                        out.append(PlaceSpan(j0, m0[0], m0[1], m0[2], singular, i, s.i, True))
+                    else:
+                        uj = _facility_name(doc, j0, end) if _is_name_word(doc, j0) and _free(doc, j0) else None
+                        if uj is None:
+                            i += 1
+                            continue
+                        out.append(PlaceSpan(i, uj, p, " ".join(doc.keys[i:uj]), singular, i, s.i, False))
+                    claim(i, out[-1].j)
+                    i = out[-1].j
+                    continue
                 while k < end:
                     m = _gaz_match(doc, gi, k, end, first_variants=(k != j0)) if gi else None
                     if m:
@@ -360,7 +429,9 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     ps = PlaceSpan(i, j, p, key, "#" if hashtag else None, None, s.i, True, hashtag=hashtag)
                     # a common word (المشهد، المعادي) needs a list of places around it, even as a hashtag;
                     # geo then decides whether the neighbours are close enough on the ground
-                    ps.weak = (j - i == 1 and gi.common(key)) or not _bare_evidence(doc, ps, p)
+                    # a bulletin line's head ("الشعار – 7 شهداء") is a place even when the word is common
+                    tally_head = s.tally and i == s.t0
+                    ps.weak = (j - i == 1 and gi.common(key) and not tally_head) or not _bare_evidence(doc, ps, p)
                     out.append(ps)
                     claim(i, j)
                     i = j

@@ -53,6 +53,7 @@ TRIGGER_KINDS = {
                                                     "sub-district")),
     "محافظه": ("governorate",),
 }
+AREA_TRIGGERS = frozenset({"منطقه", "مناطق", "منطقتي"})
 # Alias sources that are the place's own (full) name: the only ones allowed outside Aleppo.
 OWN_NAME_SOURCES = frozenset({"ocha", "ocha-nbhd", "ocha-adm4", "ocha-admin", "rule:qualifier", "rule:prefix"})
 POINTY_KINDS = frozenset({"neighbourhood", "community", "landmark", "area"})
@@ -640,6 +641,15 @@ class Gazetteer:
         if common and top.place.kind not in trigger_fits and top.place.id not in neighbours:
             return Resolution(None, all_cands, f"no place: '{q.key}' is a common word or a number; it needs a trigger "
                                                f"(حي/بلدة/قرية) or a listed neighbour to count as {top.place.id}")
+        if len(scored) > 1 and top.score - scored[1].score < TIE and q.trigger in AREA_TRIGGERS:
+            # "منطقة عفرين" where towns of that name tie: the district/sub-district of that name is meant
+            unit = next((c for c in scored if c.place.kind in ("district", "sub-district") and c.place.in_aleppo_gov
+                         and name_key(c.place.name_ar) == q.key), None)
+            if unit is not None:
+                return Resolution(unit.place, [unit] + [c for c in all_cands if c is not unit],
+                                  f"{unit.place.id} {unit.place.name_ar} ({unit.place.kind}): 'منطقة' before a name "
+                                  f"shared by tied towns ({top.place.id}, {scored[1].place.id}) and an Aleppo "
+                                  f"{unit.place.kind}: the admin area")
         if len(scored) > 1 and top.score - scored[1].score < TIE:
             return Resolution(None, all_cands, f"no place: ambiguous between {top.place.id} {top.place.label_ar or top.place.name_ar} "
                                                f"and {scored[1].place.id} {scored[1].place.label_ar or scored[1].place.name_ar}; "

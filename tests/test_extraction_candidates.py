@@ -35,7 +35,7 @@ def check_shape(m):
 
 
 def test_version():
-    assert EXTRACTOR_VERSION == "0.2.2"
+    assert EXTRACTOR_VERSION == "0.3.0"
 
 
 def test_a_lone_candidate_is_not_repeated():
