@@ -73,6 +73,7 @@ class StoreBackend:
         self.name = f"store:{self.db or 'default'}"
         self.seed_result = None
         self.seed_error = None
+        self._meta = None
         if seed and hasattr(store, "seed_if_empty"):
             try:  # an empty database: load the reports that ship with the project (data/reports)
                 self.seed_result = store.seed_if_empty(self.store)
@@ -93,8 +94,43 @@ class StoreBackend:
     def timeline(self, filters, by="side"):
         return self._queries.timeline(self.store, filters, by=by)
 
+    def timeline_fine(self, filters):
+        """Killed per day, type and side: ``timeline_from_fine`` gives either timeline from it."""
+        return self._queries.timeline_fine(self.store, filters)
+
+    def timeline_from_fine(self, fine, by="side"):
+        return self._queries.timeline_from_fine(fine, by=by)
+
     def counts(self, filters):
         return self._queries.counts(self.store, filters)
+
+    # ---- the map's data for a filter change
+    def place_meta(self):
+        """Every place's name, kind and point (store.queries.place_meta), read once per data version."""
+        version = self.data_version()
+        cached = self._meta
+        if cached is None or cached[0] != version:
+            cached = self._meta = (version, self._queries.place_meta(self.store))
+        return cached[1]
+
+    def data_bounds_frame(self):
+        """The places of ``place_summary(Filters())`` with their points (for the map's frame)."""
+        meta = self.place_meta()
+        return meta[meta["live"]] if len(meta) else meta
+
+    def map_data(self, filters, per_place=2):
+        """(counts, place_summary, place_evidence) for ``filters``: the same values as the three
+        calls, from the summary's fine GROUP BY (the counts but reports are sums over it), a count
+        of distinct reports and the indexed evidence query. Run one after the other: a thread
+        pool of 3 (a connection each) was measured no faster on this 2-core machine, sometimes
+        slower (each fetched row hands the GIL back and forth with the pandas work of the other
+        threads); docs/dashboard.md."""
+        q = self._queries
+        fine = q.place_fine(self.store, filters)
+        top = q.place_evidence_indexed(self.store, filters, per_place)
+        reports = q.report_count(self.store, filters)
+        summary = q.summary_from_fine(self.store, fine, self.place_meta())
+        return q.counts_from_fine(fine, reports), summary, top
 
     def filter_options(self):
         return self._queries.filter_options(self.store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -40,11 +41,20 @@ def _fc(features: list) -> dict:
 
 
 def _col(gdf, *names):
-    cols = {c.lower(): c for c in gdf.columns}
+    return _pick(gdf.columns, *names)
+
+
+def _pick(columns, *names):
+    cols = {c.lower(): c for c in columns}
     for n in names:
         if n.lower() in cols:
             return cols[n.lower()]
     return None
+
+
+_PCODE = ("pcode", "place_id", "adm4_pcode", "adm3_pcode", "adm2_pcode", "adm1_pcode", "id")
+_NAME_AR = ("name_ar", "csr_name_ar", "adm4_name_ar", "adm2_name_ar", "adm1_name_ar", "name_arabic", "ar")
+_NAME_EN = ("name_en", "csr_name_en", "adm4_name_en", "adm2_name_en", "adm1_name_en", "name", "en")
 
 
 def _to_fc(gdf, tolerance: float, level: str) -> dict:
@@ -52,22 +62,32 @@ def _to_fc(gdf, tolerance: float, level: str) -> dict:
     if gdf is None or len(gdf) == 0:
         return _fc([])
     gdf = gdf.to_crs(4326) if getattr(gdf, "crs", None) is not None else gdf
-    pc = _col(gdf, "pcode", "place_id", "adm4_pcode", "adm3_pcode", "adm2_pcode", "adm1_pcode", "id")
-    ar = _col(gdf, "name_ar", "csr_name_ar", "adm4_name_ar", "adm2_name_ar", "adm1_name_ar", "name_arabic", "ar")
-    en = _col(gdf, "name_en", "csr_name_en", "adm4_name_en", "adm2_name_en", "adm1_name_en", "name", "en")
+    cols = [c for c in gdf.columns if c != gdf.geometry.name] if hasattr(gdf, "geometry") else list(gdf.columns)
+    rows = ((row, row.geometry) for _, row in gdf.iterrows())
+    return _rows_to_fc(rows, cols, tolerance, level)
+
+
+def _rows_to_fc(rows, columns, tolerance: float, level: str) -> dict:
+    """(properties, shapely geometry or None) rows -> FeatureCollection (simplified geometries)."""
+    pc, ar, en = _pick(columns, *_PCODE), _pick(columns, *_NAME_AR), _pick(columns, *_NAME_EN)
+
+    def val(props, col) -> str:
+        if not col:
+            return ""
+        v = props.get(col) if isinstance(props, dict) else props[col]
+        return str(v) if pd.notna(v) else ""
+
     feats = []
-    for _, row in gdf.iterrows():
-        geom = row.geometry
+    for props, geom in rows:
         if geom is None or geom.is_empty:
             continue
         geom = geom.simplify(tolerance, preserve_topology=True)
-        name_ar = str(row[ar]) if ar and pd.notna(row[ar]) else ""
-        name_en = str(row[en]) if en and pd.notna(row[en]) else ""
+        name_ar, name_en = val(props, ar), val(props, en)
         feats.append({
             "type": "Feature",
             "geometry": json.loads(json.dumps(geom.__geo_interface__)),
             "properties": {
-                "pcode": str(row[pc]) if pc and pd.notna(row[pc]) else "",
+                "pcode": val(props, pc),
                 "name_ar": name_ar,
                 "name_en": name_en,
                 "level": level,
@@ -91,8 +111,74 @@ def _split_admin(admin):
     return gov, dist
 
 
+GAZETTEER_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+
+
+def _read_geojson(path: Path) -> tuple[list, list]:
+    """A GeoJSON file (EPSG:4326, as the gazetteer ships them) read with the json module and
+    shapely: ([(properties, geometry)], property names). geopandas (with pyproj and pyogrio)
+    costs ~0.5 s to import on a server's first page; the outlines need none of it."""
+    from shapely.geometry import shape
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    feats = data.get("features") or []
+    columns: dict = {}
+    rows = []
+    for f in feats:
+        props = f.get("properties") or {}
+        for k in props:
+            columns.setdefault(k, None)
+        g = f.get("geometry")
+        rows.append((props, shape(g) if g else None))
+    return rows, list(columns)
+
+
+def _outlines_from_files(directory: Path) -> Outlines:
+    """load_outlines' result from the gazetteer's GeoJSON files (the same outlines as through
+    geo.load_gazetteer()'s GeoDataFrames)."""
+    out = Outlines()
+    try:
+        rows, cols = _read_geojson(directory / "admin.geojson")
+        lvl = _pick(cols, "level", "admin_level", "adm_level", "kind")
+
+        def level_is(props, values):
+            v = props.get(lvl)
+            return str(v).lower() in values if v is not None else False
+
+        if lvl is None:
+            out.governorates = _rows_to_fc(rows, cols, 0.01, "governorate")
+        else:
+            gov = [r for r in rows if level_is(r[0], ("1", "adm1", "governorate"))]
+            dist = [r for r in rows if level_is(r[0], ("2", "adm2", "district"))]
+            out.governorates = _rows_to_fc(gov, cols, 0.01, "governorate")
+            # districts of Aleppo governorate only: the map's area of interest
+            pcol = _pick(cols, "adm1_pcode", "parent_pcode")
+            if pcol is not None:
+                dist = [r for r in dist if str(r[0].get(pcol)) == ALEPPO_GOV_PCODE]
+            out.districts = _rows_to_fc(dist, cols, 0.003, "district")
+    except Exception as exc:
+        log.warning("admin polygons unavailable: %s", exc)
+        out.note += f" admin polygons unavailable ({exc})."
+    try:
+        rows, cols = _read_geojson(directory / "neighbourhoods.geojson")
+        out.neighbourhoods = _rows_to_fc(rows, cols, 0.0002, "neighbourhood")
+    except Exception as exc:
+        log.warning("neighbourhood polygons unavailable: %s", exc)
+        out.note += f" neighbourhood polygons unavailable ({exc})."
+    out.bounds = _bounds(out.districts) or _bounds(out.neighbourhoods)
+    return out
+
+
 def load_outlines() -> Outlines:
-    """Outlines from the gazetteer; empty (with a note) if geo/ or its data is not there."""
+    """Outlines from the gazetteer's GeoJSON files (data/gazetteer); where they are missing,
+    through geo.load_gazetteer() (empty, with a note, if geo/ or its data is not there)."""
+    if (GAZETTEER_DIR / "admin.geojson").is_file() and (GAZETTEER_DIR / "neighbourhoods.geojson").is_file():
+        return _outlines_from_files(GAZETTEER_DIR)
+    return load_outlines_geo()
+
+
+def load_outlines_geo() -> Outlines:
+    """Outlines through geo.load_gazetteer()'s GeoDataFrames (geopandas)."""
     try:
         from geo import load_gazetteer
         gaz = load_gazetteer()

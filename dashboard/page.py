@@ -100,6 +100,39 @@ def q_evidence(_b, name: str, version: str, fkey: tuple, per_place: int) -> dict
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def q_map(_b, name: str, version: str, fkey: tuple, per_place: int) -> tuple[dict, pd.DataFrame, dict]:
+    """A filter change's map data: (counts, place summary, evidence by place). A backend with
+    ``map_data`` (the store) reads them concurrently and derives the counts from the summary's
+    aggregate; the same values as q_counts, q_summary and q_evidence."""
+    f = be.filters_from_key(fkey)
+    if hasattr(_b, "map_data"):
+        counts, summary, top = _b.map_data(f, per_place)
+    else:
+        counts, summary, top = _b.counts(f), _b.place_summary(f), _b.place_evidence(f, per_place)
+    return counts, summary, evidence_by_place(top, summary)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def q_bounds(_b, name: str, version: str) -> list | None:
+    """The map's frame: every mapped place with a live event (the summary of no filter)."""
+    if hasattr(_b, "data_bounds_frame"):
+        return mapview.data_bounds(_b.data_bounds_frame())
+    return mapview.data_bounds(q_summary(_b, name, version, be.filters_key(be.Filters())))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def q_timeline_fine(_b, name: str, version: str, fkey: tuple) -> pd.DataFrame:
+    return _b.timeline_fine(be.filters_from_key(fkey))
+
+
+def get_timeline(b, version: str, fkey: tuple, by: str) -> pd.DataFrame:
+    """Killed per day by side or type; with the store, both from one cached aggregate."""
+    if hasattr(b, "timeline_fine"):
+        return b.timeline_from_fine(q_timeline_fine(b, b.name, version, fkey), by)
+    return q_timeline(b, b.name, version, fkey, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def q_events_place(_b, name: str, version: str, fkey: tuple, place_ids: tuple) -> pd.DataFrame:
     return _b.events_for_place(list(place_ids), be.filters_from_key(fkey))
 
@@ -409,9 +442,7 @@ def main() -> None:
 
 
 def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool) -> None:
-    counts = q_counts(b, b.name, version, fkey)
-    summary = q_summary(b, b.name, version, fkey)
-    evidence = q_evidence(b, b.name, version, fkey, EVIDENCE_PER_PLACE)
+    counts, summary, evidence = q_map(b, b.name, version, fkey, EVIDENCE_PER_PLACE)
 
     cols = st.columns(5)
     for col, key in zip(cols, ["events", "killed", "injured", "places", "reports"]):
@@ -425,8 +456,7 @@ def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool
     ss = st.session_state
     picking = bool(ss.get(views.PICK_KEY))
     outlines = get_outlines()
-    everything = q_summary(b, b.name, version, be.filters_key(be.Filters()))
-    base = mapview.build_base_map(outlines, tiles=bool(tiles), bounds=mapview.data_bounds(everything))
+    base = mapview.build_base_map(outlines, tiles=bool(tiles), bounds=q_bounds(b, b.name, version))
     groups = mapview.build_layers(summary, evidence, state.colour_by, state.choropleth, outlines)
     map_col, legend_col = st.columns([5, 1])
     with map_col:
@@ -483,7 +513,7 @@ def handle_map_click(ret, summary: pd.DataFrame, picking: bool) -> bool:
 def _timeline(b, version, fkey, state: FilterState) -> None:
     import altair as alt
     st.subheader(t("killed_per_day"))
-    tl = q_timeline(b, b.name, version, fkey, state.timeline_by)
+    tl = get_timeline(b, version, fkey, state.timeline_by)
     if tl.empty or int(tl["killed"].sum()) == 0:
         st.caption(t("no_figures"))
         return

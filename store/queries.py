@@ -611,3 +611,179 @@ def actor_inter_codes(store) -> dict[str, str]:
     with store.read() as conn:
         return {r.actor_id: str(r.inter_code) for r in conn.execute(
             select(S.actors.c.actor_id, S.actors.c.inter_code).where(S.actors.c.inter_code.is_not(None)))}
+
+
+# -- the map's data in one go (dashboard) ---------------------------------------------------
+# ``place_summary``/``place_evidence``/``counts``/``timeline`` above stay as they are; what
+# follows gives the same frames with less work for the dashboard's filter change:
+# - a place's name, kind and point depend on the data only, not on the filter: ``place_meta``
+#   reads them for every place once (cache it per data version) and the summary merges them;
+# - ``counts`` but the distinct reports are sums over the summary's fine GROUP BY (read here
+#   with the events that have no place as one more group), so only ``report_count`` reads again;
+# - the popups' evidence is one LIMIT per place on ix_events_top (``place_evidence_indexed``)
+#   instead of a window over every selected entry;
+# - ``timeline_fine`` groups by day, type and side once: both timelines roll up from it.
+
+_FINE_COLUMNS = ["place_id", "t", "s", "n", "killed", "injured", "first_date", "last_date"]
+_META_COLUMNS = ["place_id", "pcode", "place_name_ar", "place_name_en", "place_kind", "lat", "lon", "geo_precision"]
+
+
+def place_meta(store) -> pd.DataFrame:
+    """Every place's name, kind and point as ``place_summary`` gives them (from its latest live
+    event, else its latest event), one row per place id that any event has; ``live``: the place
+    has a live (not false) event, i.e. it is in ``place_summary(store, Filters())``."""
+    with store.read() as conn:
+        ids = [r[0] for r in conn.execute(select(E.c.place_id).distinct().where(E.c.place_id.is_not(None)))]
+        if not ids:
+            return pd.DataFrame(columns=_META_COLUMNS + ["live"])
+        live = {r[0] for r in conn.execute(select(E.c.place_id).distinct().where(
+            and_(E.c.is_false.is_(False), E.c.place_id.is_not(None))))}
+        out = _place_meta(conn, sorted(ids))
+    out["live"] = out["place_id"].isin(live)
+    return out
+
+
+def place_fine(store, filters: Filters | None = None) -> pd.DataFrame:
+    """The summary's fine aggregate: one row per (place, event type, first actor's side) among
+    the events matching ``filters``, events without a place included (``place_id`` None), columns
+    place_id, t, s, n, killed, injured (sums of best else low; None when all missing),
+    first_date, last_date (ISO text). One pass over ix_events_place_agg in index order."""
+    q = (select(E.c.place_id, E.c.event_type.label("t"), E.c.side1.label("s"), func.count().label("n"),
+                func.sum(_KILLED).label("killed"), func.sum(_INJURED).label("injured"),
+                _iso(func.min(E.c.date)).label("first_date"), _iso(func.max(E.c.date)).label("last_date"))
+         .where(_where(store, filters)).group_by(E.c.place_id, E.c.event_type, E.c.side1))
+    with store.read() as conn:
+        return _frame(conn.execute(q), _FINE_COLUMNS)
+
+
+def report_count(store, filters: Filters | None = None) -> int:
+    """The number of distinct reports among the events matching ``filters`` (``counts()["reports"]``)."""
+    q = select(func.count(distinct(E.c.report_id))).where(_where(store, filters))
+    with store.read() as conn:
+        return int(conn.execute(q).scalar() or 0)
+
+
+def counts_from_fine(fine: pd.DataFrame, reports: int) -> dict:
+    """``counts()`` from ``place_fine``'s frame and ``report_count``: the same figures."""
+    if fine is None or fine.empty:
+        return {"events": 0, "killed": 0, "injured": 0, "places": 0, "reports": int(reports)}
+    num = lambda c: int(pd.to_numeric(fine[c]).fillna(0).sum())  # noqa: E731
+    return {"events": num("n"), "killed": num("killed"), "injured": num("injured"),
+            "places": int(fine["place_id"].dropna().nunique()), "reports": int(reports)}
+
+
+def summary_from_fine(store, fine: pd.DataFrame, meta: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``place_summary``'s frame from ``place_fine``'s (rows without a place are left out) and
+    ``place_meta``'s (places it lacks, such as ones added since it was read, are read here)."""
+    fine = fine[fine["place_id"].notna()] if fine is not None and len(fine) else None
+    if fine is None or fine.empty:
+        return _summary_frame(pd.DataFrame(columns=SUMMARY_COLUMNS))
+    ids = pd.unique(fine["place_id"])
+    if meta is None or meta.empty:
+        places = None
+    else:
+        places = meta[meta["place_id"].isin(ids)]
+    have = set(places["place_id"]) if places is not None else set()
+    missing = sorted(set(ids) - have)
+    if missing:
+        with store.read() as conn:
+            extra = _place_meta(conn, missing)
+        places = extra if places is None else pd.concat([places, extra], ignore_index=True)
+    return _summary_frame(_rollup(fine.copy(), places))
+
+
+def _rollup(fine: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """place x type x side rows -> one row per place (as place_summary rolls up)."""
+    for c in ("n", "killed", "injured"):
+        fine[c] = pd.to_numeric(fine[c]).fillna(0)
+    fine["t"] = fine["t"].fillna("unknown")
+    fine["s"] = fine["s"].fillna("unknown")
+    fine["first_date"] = pd.to_datetime(fine["first_date"], errors="coerce")
+    fine["last_date"] = pd.to_datetime(fine["last_date"], errors="coerce")
+    agg = fine.groupby("place_id", sort=False).agg(
+        events=("n", "sum"), killed=("killed", "sum"), injured=("injured", "sum"),
+        first_date=("first_date", "min"), last_date=("last_date", "max"))
+
+    def dominant(col):
+        t = fine.groupby(["place_id", col], sort=False)["n"].sum().reset_index()
+        t = t.sort_values(["place_id", "n", col], ascending=[True, False, True])
+        return t.drop_duplicates("place_id").set_index("place_id")[col]
+
+    agg["dominant_event_type"] = dominant("t")
+    agg["dominant_side"] = dominant("s")
+    return places.merge(agg.reset_index(), on="place_id", how="right")[SUMMARY_COLUMNS]
+
+
+def _summary_frame(out: pd.DataFrame) -> pd.DataFrame:
+    """place_summary's types and order."""
+    out = out.copy()
+    out["first_date"] = pd.to_datetime(out["first_date"], errors="coerce")
+    out["last_date"] = pd.to_datetime(out["last_date"], errors="coerce")
+    for c in ("events", "killed", "injured"):
+        out[c] = pd.to_numeric(out[c]).fillna(0).astype("int64")
+    out["geo_precision"] = pd.array(out["geo_precision"], dtype="Int64") if len(out) else pd.Series([], dtype="Int64")
+    for c in ("lat", "lon"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    return out.sort_values(["killed", "events"], ascending=False, ignore_index=True)
+
+
+def place_evidence_indexed(store, filters: Filters | None = None, per_place: int = 2) -> pd.DataFrame:
+    """``place_evidence``'s frame (same rows, ranks and order), read as one ``LIMIT per_place``
+    per place on ix_events_top (whose order is the ranking): with a broad filter each place
+    reads only its first matching entries, not every selected entry as the window does."""
+    per_place = max(int(per_place), 0)
+    if per_place == 0:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    f = filters or Filters()
+    pc = [E.c.place_id.is_not(None)]
+    if not f.include_false:
+        pc.append(E.c.is_false.is_(False))
+    p = select(E.c.place_id).distinct().where(and_(*pc)).subquery("p")
+    top = (select(E.c.id).where(and_(_where(store, f), E.c.place_id == p.c.place_id))
+           .order_by(_desc_nulls_last(store, S.KILLED_RANK), _desc_nulls_last(store, E.c.date), E.c.id.desc())
+           .limit(per_place).correlate(p))
+    ev = E.alias("ev")
+    krank = func.coalesce(ev.c.killed_best, ev.c.killed_low, -1)
+    q = (select(ev.c.place_id, ev.c.id.label("event_id"), _iso(ev.c.date).label("date"), ev.c.event_type,
+                func.coalesce(ev.c.killed_best, ev.c.killed_low).label("killed"), R.c.source_names.label("source"),
+                R.c.title.label("report_title"), R.c.url, ev.c.evidence_text)
+         .select_from(p.join(ev, ev.c.id.in_(top)).join(R, R.c.id == ev.c.report_id))
+         .order_by(ev.c.place_id, _desc_nulls_last(store, krank), _desc_nulls_last(store, ev.c.date), ev.c.id.desc()))
+    cols = [c for c in EVIDENCE_COLUMNS if c != "rank"]
+    with store.read() as conn:
+        df = _frame(conn.execute(q), cols)
+    df.insert(1, "rank", df.groupby("place_id", sort=False).cumcount() + 1 if len(df) else pd.Series([], dtype="int64"))
+    df["date"] = pd.to_datetime(df["date"], errors="coerce")
+    df["killed"] = pd.array(df["killed"], dtype="Int64") if len(df) else pd.Series([], dtype="Int64")
+    for c in ("rank", "event_id"):
+        df[c] = pd.to_numeric(df[c]).astype("int64")
+    return df[EVIDENCE_COLUMNS]
+
+
+def timeline_fine(store, filters: Filters | None = None) -> pd.DataFrame:
+    """Killed per (day, event type, first actor's side) among the dated events matching
+    ``filters``: ``timeline_from_fine`` rolls it up by side or by type, so switching the
+    timeline's grouping reads nothing again. Columns date, t, s, killed (None when all missing)."""
+    q = (select(E.c.date.label("date"), E.c.event_type.label("t"), E.c.side1.label("s"),
+                func.sum(_KILLED).label("killed"))
+         .where(and_(_where(store, filters), E.c.date.is_not(None)))
+         .group_by(E.c.date, E.c.event_type, E.c.side1))
+    with store.read() as conn:
+        return _frame(conn.execute(q), ["date", "t", "s", "killed"])
+
+
+def timeline_from_fine(fine: pd.DataFrame, by: str = "side") -> pd.DataFrame:
+    """``timeline(store, filters, by)`` from ``timeline_fine(store, filters)``: the same frame."""
+    if by not in ("side", "event_type"):
+        raise ValueError("by must be 'side' or 'event_type'")
+    if fine is None or fine.empty:
+        df = pd.DataFrame(columns=["date", "group", "killed"])
+    else:
+        col = "s" if by == "side" else "t"
+        k = pd.to_numeric(fine["killed"]).fillna(0)
+        df = (pd.DataFrame({"date": fine["date"], "group": fine[col].where(fine[col].notna(), "unknown"),
+                            "killed": k})
+              .groupby(["date", "group"], as_index=False, sort=True)["killed"].sum())
+    df["date"] = pd.to_datetime(df["date"], errors="coerce")
+    df["killed"] = pd.to_numeric(df["killed"]).fillna(0).astype("int64")
+    return df.reset_index(drop=True)
