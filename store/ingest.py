@@ -427,11 +427,14 @@ def accepts_gazetteer(fn) -> bool:
     return ok
 
 
+_LAYER_SIGNATURE_SQL = "SELECT count(*), max(created_at) FROM analyst_places"
+
+
 def _layer_signature(store) -> tuple:
-    from sqlalchemy import func
-    A = S.analyst_places
+    """(number of analyst places, last created): asked before every extraction, so one plain
+    statement (no SQLAlchemy compilation; only compared with the previous answer)."""
     with store.read() as conn:
-        n, last = conn.execute(select(func.count(), func.max(A.c.created_at))).one()
+        n, last = conn.exec_driver_sql(_LAYER_SIGNATURE_SQL).one()
     return int(n or 0), str(last)
 
 

@@ -136,6 +136,12 @@ mentions_v1 = Table(
     Column("corrected", Boolean, nullable=False, default=False),
     Column("data", Text, nullable=False),           # the extractor's mention, JSON (whole)
 )
+# m002 created these (dropped by m007): frozen here so that m002 does what it always did
+INDEXES_V2_DROPPED_M007 = [
+    Index("ix_events_type", Table("events", MetaData(), Column("event_type", String(60))).c.event_type),
+    Index("ix_events_false_date", *(lambda t: (t.c.is_false, t.c.date))(
+        Table("events", MetaData(), Column("is_false", Boolean), Column("date", Date)))),
+]
 MENTION_INDEXES_V1 = [
     Index("ix_mentions_report", mentions_v1.c.report_id),
     Index("ix_mentions_kind_resolved", mentions_v1.c.kind, mentions_v1.c.resolved),
@@ -158,7 +164,7 @@ def m001_initial(conn: Connection) -> None:
 def m002_indexes(conn: Connection) -> None:
     """Indexes for the dashboard's filters (date, place, type, side, actor, source)."""
     from store import schema
-    for index in schema.INDEXES + MENTION_INDEXES_V1:
+    for index in schema.INDEXES + INDEXES_V2_DROPPED_M007 + MENTION_INDEXES_V1:
         index.create(conn, checkfirst=True)
 
 
@@ -312,3 +318,13 @@ def m006_text_index(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
     records.index_events_text(conn)  # every existing event, in one statement
     conn.exec_driver_sql(f"INSERT INTO {schema.EVENTS_FTS}({schema.EVENTS_FTS}) VALUES ('optimize')")
+
+
+@migrations()
+def m007_drop_redundant_indexes(conn: Connection) -> None:
+    """Fewer indexes to write at every ingest (docs/store.md, "Writing fast"): drop
+    ``ix_events_type`` (no query of ``store.queries`` used it; checked with EXPLAIN QUERY PLAN
+    over the query layer, exports, corrections and reprocess) and ``ix_events_false_date``
+    (``is_false, date``: a prefix of ``ix_events_agg``, which SQLite uses for the same lookups)."""
+    for name in ("ix_events_type", "ix_events_false_date"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")

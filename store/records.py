@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any, Iterable
 
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, update
@@ -146,8 +147,12 @@ _COVERED = {
 ABSENT = "~absent"
 
 
+# one encoder for every row (json.dumps with options builds a new encoder at each call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _ENCODER.encode(obj)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -265,8 +270,10 @@ _PREPARED: dict = {}
 def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys) in one executemany. On SQLite the INSERT
     is compiled once per table and column set and run through the driver (its statement
-    cache keeps it prepared), with the columns' own bind processors: no per-row SQLAlchemy
-    work. Other databases take SQLAlchemy's executemany."""
+    cache keeps it prepared); each row becomes a tuple by one ``itemgetter`` call, and only
+    the columns whose type needs a bind processor (dates, bytes) go through it (booleans
+    bind as integers by themselves): no per-row SQLAlchemy work. Other databases take
+    SQLAlchemy's executemany."""
     if not rows:
         return
     if conn.dialect.name != "sqlite":
@@ -276,17 +283,40 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     cache_key = (id(conn.dialect), table.name, keys)
     prep = _PREPARED.get(cache_key)
     if prep is None:
+        from sqlalchemy import Boolean
         compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
         order = list(compiled.positiontup)
-        procs = [table.c[k].type.bind_processor(conn.dialect) for k in order]
-        prep = _PREPARED[cache_key] = (str(compiled), order, procs)
-    sql, order, procs = prep
-    if any(procs):
-        params = [tuple(v if p is None or v is None else p(v) for v, p in zip((r[k] for k in order), procs))
-                  for r in rows]
+        procs = [(i, table.c[k].type.bind_processor(conn.dialect)) for i, k in enumerate(order)
+                 if not isinstance(table.c[k].type, Boolean)]
+        procs = [(i, p) for i, p in procs if p is not None]
+        getter = itemgetter(*order) if len(order) > 1 else (lambda r, _k=order[0]: (r[_k],))
+        prep = _PREPARED[cache_key] = (str(compiled), getter, procs)
+    sql, getter, procs = prep
+    if procs:
+        params = []
+        for r in rows:
+            t = list(getter(r))
+            for i, p in procs:
+                v = t[i]
+                if v is not None:
+                    t[i] = p(v)
+            params.append(t)
     else:
-        params = [tuple(r[k] for k in order) for r in rows]
-    conn.exec_driver_sql(sql, params)
+        params = [getter(r) for r in rows]
+    _driver(conn, "executemany", sql, params)
+
+
+def _driver(conn: Connection, method: str, sql: str, params=()):
+    """Run ``sql`` on the SQLite driver's connection itself (inside ``conn``'s transaction):
+    the statements of the per-report write path, kept prepared by the driver's statement
+    cache, without SQLAlchemy's per-statement work (~50 us each). Driver errors come out as
+    SQLAlchemy's exceptions (IntegrityError...), as through ``conn.execute``."""
+    import sqlite3
+    from sqlalchemy.exc import DBAPIError
+    try:
+        return getattr(conn.connection.driver_connection, method)(sql, params)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
 
 # -- gazetteer kind lookup (optional) ------------------------------------------------
@@ -449,28 +479,52 @@ def current_field_value(values: dict, actor_rows: list[dict], field: str) -> Any
 
 
 # -- writing -----------------------------------------------------------------------------
-def upsert_actors(conn: Connection, mentions: Iterable[dict]) -> dict[str, dict]:
+def _actor_infos(mentions: Iterable[dict]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for m in mentions:
         if m.get("kind") == "actor" and m.get("actor_id"):
             found.setdefault(str(m["actor_id"]), {"name_en": m.get("name_en"), "side": m.get("side"),
                                                   "name_ar": m.get("name_ar"), "actor_type": m.get("actor_type"),
                                                   "inter_code": _int(m.get("inter_code"))})
-    if not found:
-        return {}
-    existing = {r.actor_id: r for r in conn.execute(
-        select(S.actors).where(S.actors.c.actor_id.in_(list(found))))}
+    return found
+
+
+_ACTOR_COLS = ("actor_id", "name_en", "side", "actor_type", "inter_code")
+
+
+def _select_actors(conn: Connection, ids: list[str]) -> dict[str, tuple]:
+    """actor id -> (actor_id, name_en, side, actor_type, inter_code) of the known ones."""
+    if conn.dialect.name == "sqlite":
+        sql = f"SELECT {', '.join(_ACTOR_COLS)} FROM actors WHERE actor_id IN ({', '.join('?' * len(ids))})"
+        return {r[0]: tuple(r) for r in _driver(conn, "execute", sql, ids).fetchall()}
+    A = S.actors
+    return {r[0]: tuple(r) for r in conn.execute(
+        select(*(A.c[c] for c in _ACTOR_COLS)).where(A.c.actor_id.in_(ids)))}
+
+
+def upsert_actors(conn: Connection, mentions: Iterable[dict], also: Iterable[str] = ()) -> tuple[dict, dict]:
+    """Add or update the actors the mentions name. Returns (the mentions' actor infos,
+    ``{actor_id: {"name_en", "side"}}`` as stored afterwards for those actors and the
+    known ones among ``also``): one SELECT for both."""
+    found = _actor_infos(mentions)
+    ids = list(found.keys() | {str(a) for a in also if a})
+    if not ids:
+        return found, {}
+    existing = _select_actors(conn, ids)
+    stored = {aid: {"name_en": r[1], "side": r[2]} for aid, r in existing.items()}
     for aid, info in found.items():
         row = existing.get(aid)
         if row is None:
             conn.execute(insert(S.actors).values(actor_id=aid, **info))
-        elif ((row.name_en, row.side, row.actor_type, row.inter_code)
-              != (info["name_en"], info["side"], info["actor_type"], info["inter_code"])):
-            conn.execute(update(S.actors).where(S.actors.c.actor_id == aid).values(
-                name_en=info["name_en"] or row.name_en, side=info["side"] or row.side,
-                actor_type=info["actor_type"] or row.actor_type,
-                inter_code=row.inter_code if info["inter_code"] is None else info["inter_code"]))
-    return found
+            stored[aid] = {"name_en": info["name_en"], "side": info["side"]}
+        elif (row[1], row[2], row[3], row[4]) != (info["name_en"], info["side"], info["actor_type"],
+                                                  info["inter_code"]):
+            values = dict(name_en=info["name_en"] or row[1], side=info["side"] or row[2],
+                          actor_type=info["actor_type"] or row[3],
+                          inter_code=row[4] if info["inter_code"] is None else info["inter_code"])
+            conn.execute(update(S.actors).where(S.actors.c.actor_id == aid).values(**values))
+            stored[aid] = {"name_en": values["name_en"], "side": values["side"]}
+    return found, stored
 
 
 def load_actors(conn: Connection, ids: Iterable[str]) -> dict[str, dict]:
@@ -519,6 +573,8 @@ def unindex_events_text(conn: Connection, where=None) -> None:
 
 
 _EVENT_IDS = (select(S.events.c.id).where(S.events.c.report_id == bindparam("rid")).order_by(S.events.c.id))
+_EVENT_IDS_SQL = "SELECT id FROM events WHERE report_id = ? ORDER BY id"
+_INDEX_TEXT_SQL = f"INSERT INTO {S.EVENTS_FTS}(rowid, t) VALUES (?, lower(?))"
 _HAS_CORRECTIONS = select(S.corrections.c.id).where(S.corrections.c.report_id == bindparam("rid")).limit(1)
 
 
@@ -536,7 +592,8 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
         conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
     mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
     events = [e for e in (result.get("events") or []) if isinstance(e, dict)]
-    mention_info = upsert_actors(conn, mentions)
+    event_actor_ids = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
+    mention_info, actors = upsert_actors(conn, mentions, also=event_actor_ids)
     if mentions:
         rows = []
         for m, key in zip(mentions, mention_keys(hash16, mentions)):
@@ -546,8 +603,6 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
             rows.append(row)
         bulk_insert(conn, S.mentions, rows)
     if events:
-        actor_ids = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
-        actors = load_actors(conn, actor_ids)
         for aid, info in mention_info.items():
             actors.setdefault(aid, {"name_en": info["name_en"], "side": info["side"]})
         rows, actor_lists = [], []
@@ -558,18 +613,24 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
                                                  values["evidence_text"]))
             rows.append(values)
             actor_lists.append(actor_rows)
-        if conn.dialect.name == "sqlite":
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
             # we hold the write lock: the report's events are exactly those just inserted,
             # and their rowids increase in insertion order
             bulk_insert(conn, S.events, rows)
-            ids = [r[0] for r in conn.execute(_EVENT_IDS, {"rid": report_id})]
+            ids = [r[0] for r in _driver(conn, "execute", _EVENT_IDS_SQL, (report_id,)).fetchall()]
         else:
             ids = [r[0] for r in conn.execute(
                 insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), rows)]
         ea_rows = [{"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
                    for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows]
         bulk_insert(conn, S.event_actors, ea_rows)
-        index_events_text(conn, S.events.c.report_id == report_id)
+        if sqlite and has_text_index(conn):
+            # the same rows as index_events_text(conn, events.report_id == report_id), from the
+            # values just written (no read back, no statement compiled per report)
+            _driver(conn, "executemany", _INDEX_TEXT_SQL, [(i, r["search_folded"]) for i, r in zip(ids, rows)])
+        else:
+            index_events_text(conn, S.events.c.report_id == report_id)
     if not new and conn.execute(_HAS_CORRECTIONS, {"rid": report_id}).first() is not None:
         rematerialize_report(conn, report_id)
 

@@ -192,8 +192,9 @@ INDEXES = [
     Index("ix_events_report", events.c.report_id),
     Index("ix_events_date", events.c.date),
     Index("ix_events_place", events.c.place_id),
-    Index("ix_events_type", events.c.event_type),
-    Index("ix_events_false_date", events.c.is_false, events.c.date),
+    # m007 dropped ix_events_type (no query of store.queries used it) and ix_events_false_date
+    # (is_false, date: a prefix of ix_events_agg, which answers the same lookups); every index
+    # on events is written at each ingest (store.migrations.m007_drop_redundant_indexes)
     Index("ix_event_actors_side", event_actors.c.side, event_actors.c.event_id),
     Index("ix_event_actors_actor", event_actors.c.actor_id, event_actors.c.event_id),
     Index("ix_corrections_target", corrections.c.target, corrections.c.target_key),

@@ -305,3 +305,26 @@ def test_workers_give_the_same_store(tmp_path):
         st.dispose()
     assert out[None] == out[2]
     assert out[2][:4] == (13, 1, 1, 1)
+
+
+# -- m007: indexes no query used ------------------------------------------------------------------
+def test_m007_drops_redundant_indexes_and_queries_keep_their_plans(tmp_path):
+    st = open_store(tmp_path / "old.db", migrate=False)
+    with st.write() as c:
+        migrations.apply(c, until="m006_text_index")
+        names = lambda: {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"ix_events_type", "ix_events_false_date"} <= names()
+        migrations.apply(c)
+        assert not {"ix_events_type", "ix_events_false_date"} & names()
+    st.dispose()
+    st = open_store(tmp_path / "old.db", extractor=rich_result, extractor_version="1")
+    try:
+        ingest_text(st, TEXT)
+        with st.read() as c:
+            plan = " ".join(str(r[-1]) for r in c.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM events WHERE is_false IS 0 AND date >= '2016-01-01'"))
+            live = c.exec_driver_sql("SELECT count(*) FROM events WHERE is_false = 0").scalar()
+        assert "ix_events_agg" in plan
+        assert live > 0 and queries.counts(st)["events"] == len(queries.events(st)) == live
+    finally:
+        st.dispose()
