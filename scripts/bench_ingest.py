@@ -15,7 +15,10 @@ numbered line, a shifted figure) so that every content hash differs, written as
 Prints time, reports/s, database size and bytes per report for each, then times the
 query layer on the end-to-end database.
 
-    python -m scripts.bench_ingest [--n 10000] [--workers N] [--skip-e2e] [--no-queries] [--keep DIR]
+Reports are written several per transaction, as ``ingest_paths`` does (``--group 1``: one
+transaction per report, as before, for comparison).
+
+    python -m scripts.bench_ingest [--n 10000] [--workers N] [--group N] [--skip-e2e] [--no-queries] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ def precomputed_extractor(published: str | None):
 
 
 def run(folder: Path, db: Path, extract: bool, published: str | None = "2016-12-06", extractor=None,
-        workers: int | None = None):
+        workers: int | None = None, group: int | None = None):
     from store import open_store
     from store.ingest import ingest_paths
     st = open_store(db, extractor=extractor, extractor_version="bench" if extractor else None)
@@ -92,7 +95,7 @@ def run(folder: Path, db: Path, extract: bool, published: str | None = "2016-12-
     fold("حلب")  # imported outside the timing
     t0 = time.perf_counter()
     s = ingest_paths(st, [folder], published=published, source="bench", progress=True, extract=extract,
-                     workers=workers)
+                     workers=workers, group=group)
     dt = time.perf_counter() - t0
     if st.is_sqlite:  # the WAL's pages into the file: the size is the database's own
         raw = st.engine.raw_connection()
@@ -161,6 +164,8 @@ def main() -> int:
     ap.add_argument("--skip-e2e", action="store_true", help="no extraction: store only and ingest only")
     ap.add_argument("--no-queries", action="store_true", help="do not time the query layer")
     ap.add_argument("--keep", help="keep the corpus and databases in this folder")
+    ap.add_argument("--group", type=int, default=None,
+                    help="reports per transaction (default store.ingest.GROUP_REPORTS; 1: one per report)")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -197,7 +202,7 @@ def main() -> int:
                 p.unlink(missing_ok=True)
             if kw.get("extractor") == "precomputed":
                 kw = {**kw, "extractor": precomputed_extractor("2016-12-06")}
-            s, dt, size, n_m, n_e = run(corpus, db, **kw)
+            s, dt, size, n_m, n_e = run(corpus, db, group=args.group, **kw)
             show(label, s.added, dt, size,
                  f"; {n_m:,} mentions, {n_e:,} events" + (f"; {s.failed} failed" if s.failed else "")
                  + (f"; {len(s.extraction_errors)} extraction errors" if s.extraction_errors else ""))

@@ -16,7 +16,11 @@ One path for the CLI (``python -m extraction ingest``) and the dashboard's uploa
   is new) and counts as a duplicate.
 - Each report is written with its extraction in one transaction. Extraction runs
   before the transaction; if it raises, the report is stored with status ``error``
-  and the error, and ``reprocess`` retries it.
+  and the error, and ``reprocess`` retries it. A bulk ingest (``ingest_paths``) puts
+  several reports in one transaction (``_Group``: up to GROUP_REPORTS reports or
+  GROUP_SECONDS of work): they land all together or not at all, and a report counts
+  as stored once its group commits. Uploads and pasted text (``ingest_bytes``,
+  ``ingest_text``) stay one report per transaction.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ import json
 import os
 import re
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +67,7 @@ class Record:
     published: dt.date | None = None
     source: str | None = None
     path: str | None = None
+    file_no: int = field(default=-1, repr=False, compare=False)  # ingest_paths: which file (progress)
 
 
 @dataclass
@@ -494,11 +500,48 @@ def call_extractor(fn, version: str, text: str, published: dt.date | None, title
         return None, version, msg + where
 
 
+def _write_record(conn, rec: Record, h: str, extracted, needs_extraction: bool = False
+                  ) -> tuple[str, int, str | None]:
+    """Write one record inside the caller's write transaction: ("added" | "duplicate", report
+    id, extraction error or None). The hash is checked again here: another process, or an
+    earlier record of the same group, may have stored the text meanwhile (then only a source
+    row is added). ``needs_extraction``: ``extracted`` is None only because the text was
+    known (or came earlier in the group) when it was read; if it is not stored after all,
+    raise _NotExtracted (the caller extracts it outside the lock)."""
+    rid = _existing(conn, h)
+    if rid is not None:
+        _add_source(conn, rid, rec)
+        return "duplicate", rid, None
+    if extracted is None and needs_extraction:
+        raise _NotExtracted(rec.locator)
+    result, version, error = extracted if extracted is not None else (None, None, None)
+    raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
+    now = utcnow()
+    rid = conn.execute(_INSERT_REPORT, {
+        "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
+        "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
+        "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
+        "ingested_at": now,
+        "status": "ok" if result is not None else ("error" if error else "pending"),
+        "error": error, "extractor_version": version,
+        "extracted_at": now if result is not None else None,
+    }).scalar_one()
+    _add_source(conn, rid, rec, new=True)
+    if result is not None:
+        write_extraction(conn, rid, h, result, version, new=True)
+    return "added", rid, error
+
+
+class _NotExtracted(Exception):
+    """A record left unextracted as a duplicate turned out not to be stored (see _write_record)."""
+
+
 def store_record(store, rec: Record, extract: bool = True, extracted=None,
                  content_hash_: str | None = None) -> tuple[str, int, str | None]:
-    """Store one record: ("added" | "duplicate", report id, extraction error or None).
-    ``extracted``: the (result, version, error) of an extraction already run (a worker
-    process), used instead of running the extractor here."""
+    """Store one record in its own transaction: ("added" | "duplicate", report id, extraction
+    error or None). ``extracted``: the (result, version, error) of an extraction already run
+    (a worker process, or a group whose transaction was rolled back), used instead of running
+    the extractor here."""
     h = content_hash_ or content_hash(rec.text)
     with store.read() as conn:
         rid = _existing(conn, h)
@@ -506,41 +549,86 @@ def store_record(store, rec: Record, extract: bool = True, extracted=None,
         with store.write() as conn:
             _add_source(conn, rid, rec)
         return "duplicate", rid, None
-    result = version = error = None
-    if extracted is not None:
-        result, version, error = extracted
-    elif extract:
-        result, version, error = run_extractor(store, rec.text, rec.published, rec.title, h[:16], rec.path)
-    raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
+    if extracted is None and extract:
+        extracted = run_extractor(store, rec.text, rec.published, rec.title, h[:16], rec.path)
     for attempt in range(2):
         try:
             with store.write() as conn:
-                rid = _existing(conn, h)  # another process may have stored it meanwhile
-                if rid is not None:
-                    _add_source(conn, rid, rec)
-                    return "duplicate", rid, None
-                now = utcnow()
-                rid = conn.execute(_INSERT_REPORT, {
-                    "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
-                    "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
-                    "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
-                    "ingested_at": now,
-                    "status": "ok" if result is not None else ("error" if error else "pending"),
-                    "error": error, "extractor_version": version,
-                    "extracted_at": now if result is not None else None,
-                }).scalar_one()
-                _add_source(conn, rid, rec, new=True)
-                if result is not None:
-                    write_extraction(conn, rid, h, result, version, new=True)
-            return "added", rid, error
+                return _write_record(conn, rec, h, extracted)
         except IntegrityError:
             if attempt:  # a concurrent writer on a server database won the race twice: give up loudly
                 raise
     raise RuntimeError("unreachable")
 
 
+# Bulk ingest (ingest_paths) writes several reports per transaction: the commit (the WAL
+# pages of every index a report touches, the FTS5 flush) is the largest per-report cost.
+GROUP_REPORTS = 64       # at most this many reports per transaction
+GROUP_SECONDS = 0.25     # or the reports read and extracted in about this long, whichever first
+
+
+class _Group:
+    """Reports of a bulk ingest waiting for their transaction. Each is hashed and extracted
+    as it comes (outside any lock: concurrent ingests interleave); the group is written in
+    one transaction (``BEGIN IMMEDIATE``) when it holds GROUP_REPORTS reports or its first
+    report came GROUP_SECONDS ago, and at the end. All of it commits or none of it. If
+    writing it fails (an IntegrityError, or any per-report error), it is rolled back and its
+    reports are written again one per transaction, so one bad report costs only itself. The
+    summary counts a report when its transaction has committed."""
+
+    def __init__(self, store, summary: IngestSummary, extract: bool,
+                 max_reports: int | None = None, max_seconds: float | None = None):
+        self.store, self.summary, self.extract = store, summary, extract
+        self.max_reports = max(1, GROUP_REPORTS if max_reports is None else max_reports)
+        self.max_seconds = GROUP_SECONDS if max_seconds is None else max_seconds
+        self.items: list[tuple[Record, str, tuple | None]] = []
+        self.hashes: set[str] = set()
+        self.t0 = 0.0
+        self.transactions = 0   # group transactions committed (tests, benchmark)
+        self.fallbacks = 0      # groups rolled back and written one report per transaction
+
+    def add(self, rec: Record, extracted=None, h: str | None = None, pooled: bool = False) -> None:
+        """Queue one record. ``extracted``: its extraction, already run (worker pool;
+        ``pooled``: the pool left it None because its text was known)."""
+        if not self.items:
+            self.t0 = time.perf_counter()
+        h = h or content_hash(rec.text)
+        if extracted is None and self.extract and not pooled and h not in self.hashes:
+            with self.store.read() as conn:
+                known = _existing(conn, h) is not None
+            if not known:
+                extracted = run_extractor(self.store, rec.text, rec.published, rec.title, h[:16], rec.path)
+        self.items.append((rec, h, extracted))
+        self.hashes.add(h)
+        if len(self.items) >= self.max_reports or time.perf_counter() - self.t0 >= self.max_seconds:
+            self.flush()
+
+    def pending_files(self) -> list[int]:
+        return [rec.file_no for rec, _, _ in self.items]
+
+    def flush(self) -> None:
+        items, self.items, self.hashes = self.items, [], set()
+        if not items:
+            return
+        if len(items) > 1:
+            try:
+                with self.store.write() as conn:
+                    outcomes = [_write_record(conn, rec, h, ext, needs_extraction=self.extract)
+                                for rec, h, ext in items]
+            except Exception:  # rolled back: nothing of the group is stored; one by one below
+                self.fallbacks += 1
+            else:
+                self.transactions += 1
+                for (rec, _, _), out in zip(items, outcomes):
+                    _count(self.summary, rec, *out)
+                return
+        for rec, h, ext in items:
+            _store_one(self.store, rec, self.summary, self.extract, extracted=ext, h=h)
+            self.transactions += 1
+
+
 def _ingest_records(store, items: Iterable[Record | InputError], summary: IngestSummary, label: str,
-                    extract: bool, pool: "_Pool | None" = None) -> None:
+                    extract: bool, pool: "_Pool | None" = None, group: "_Group | None" = None) -> None:
     for item in items:
         if isinstance(item, InputError):
             summary.failed += 1
@@ -548,9 +636,15 @@ def _ingest_records(store, items: Iterable[Record | InputError], summary: Ingest
             continue
         if pool is not None and extract:
             for done in pool.submit(store, item):
-                _store_one(store, done[0], summary, extract, extracted=done[1], h=done[2])
+                if group is not None:
+                    group.add(done[0], extracted=done[1], h=done[2], pooled=True)
+                else:
+                    _store_one(store, done[0], summary, extract, extracted=done[1], h=done[2])
             continue
-        _store_one(store, item, summary, extract)
+        if group is not None:
+            group.add(item)
+        else:
+            _store_one(store, item, summary, extract)
 
 
 def _store_one(store, item: Record, summary: IngestSummary, extract: bool, extracted=None,
@@ -561,6 +655,11 @@ def _store_one(store, item: Record, summary: IngestSummary, extract: bool, extra
         summary.failed += 1
         summary.errors.append(f"{item.locator}: not stored: {exc.__class__.__name__}: {exc}"[:500])
         return
+    _count(summary, item, status, rid, error)
+
+
+def _count(summary: IngestSummary, item: Record, status: str, rid: int, error: str | None) -> None:
+    """Count one committed report in the summary."""
     summary.report_ids.append(rid)
     if status == "added":
         summary.added += 1
@@ -574,7 +673,8 @@ class _Pool:
     """Extraction in worker processes, writes in this one (``ingest_paths(workers=N)``).
     Records are extracted ahead in a bounded window and stored in input order; a text
     already in the database is not extracted. SQLite has one writer at a time anyway, so
-    the parent process writing is no loss, and each report still lands in one transaction."""
+    the parent process writing is no loss; the reports go through ingest_paths' group (several
+    per transaction, each landing whole or not at all)."""
 
     def __init__(self, store, workers: int):
         from concurrent.futures import ProcessPoolExecutor
@@ -630,9 +730,12 @@ def _worker_extract(version, text, published, title, report_id, path):
 
 def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str | None = None,
                  title: str | None = None, url: str | None = None, path: Path | None = None,
-                 extract: bool = True, label: str | None = None, _pool: _Pool | None = None) -> IngestSummary:
+                 extract: bool = True, label: str | None = None, _pool: _Pool | None = None,
+                 _group: _Group | None = None, _file_no: int = -1) -> IngestSummary:
     """Ingest one file's bytes (an upload: ``name`` gives the format). ``title``/``url``
-    apply to a single-document file when the file does not give them."""
+    apply to a single-document file when the file does not give them. Each report is
+    written in its own transaction (``ingest_paths`` passes ``_group``: its reports then join
+    the group's transactions and are counted in the group's summary when they commit)."""
     summary = IngestSummary()
     label = label or str(path or name)
     try:
@@ -656,7 +759,10 @@ def ingest_bytes(store, name: str, data: bytes, *, published=None, source: str |
         for it in items:
             if isinstance(it, Record):
                 it.locator = f"upload:{it.locator}"
-    _ingest_records(store, items, summary, label, extract, _pool)
+    for it in items:
+        if isinstance(it, Record):
+            it.file_no = _file_no
+    _ingest_records(store, items, summary, label, extract, _pool, _group)
     return summary
 
 
@@ -714,10 +820,16 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
 
 
 def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, source: str | None = None,
-                 progress: bool = True, extract: bool = True, workers: int | None = None) -> IngestSummary:
+                 progress: bool = True, extract: bool = True, workers: int | None = None,
+                 group: int | None = None) -> IngestSummary:
     """Ingest files and folders (recursively). Returns the summary; never raises for bad input.
     ``workers`` > 1: extraction runs in that many processes (the extractor must be importable
-    by name: the default one, or a module-level function); writes stay in this process."""
+    by name: the default one, or a module-level function); writes stay in this process.
+    Reports are written in groups of up to ``group`` (default GROUP_REPORTS; 1: one report
+    per transaction) or GROUP_SECONDS of reading and extraction, each group in one
+    transaction: a report counts as stored (summary, progress bar) once its group commits,
+    and a crash loses at most the uncommitted group, which running the same command again
+    ingests."""
     summary = IngestSummary()
     try:
         published = parse_published(published)
@@ -741,8 +853,20 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
         except Exception as exc:  # no extractor: the serial path stores reports with the error
             print(f"warning: no worker processes ({exc.__class__.__name__}: {exc}); extracting here",
                   file=sys.stderr)
+    grp = _Group(store, summary, extract, max_reports=group)
+
+    def show(files_read: int) -> None:
+        # a file is done once every report read from it has committed
+        if bar is None:
+            return
+        waiting = grp.pending_files() + ([rec.file_no for rec, _, _ in pool.window] if pool is not None else [])
+        done = min([files_read, *waiting])
+        if done > bar.n:
+            bar.update(done - bar.n)
+        bar.set_postfix(added=summary.added, dup=summary.duplicates, failed=summary.failed, refresh=False)
+
     try:
-        for f in files:
+        for i, f in enumerate(files):
             path = f.resolve()
             try:
                 size = path.stat().st_size
@@ -757,16 +881,14 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
                 summary.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
             else:
                 summary.merge(ingest_bytes(store, f.name, data, published=published, source=source,
-                                           path=path, extract=extract, label=str(f), _pool=pool))
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(added=summary.added, dup=summary.duplicates, failed=summary.failed,
-                                refresh=False)
+                                           path=path, extract=extract, label=str(f), _pool=pool,
+                                           _group=grp, _file_no=i))
+            show(i + 1)
         if pool is not None:
-            tail = IngestSummary()
             for rec, extracted, h in pool.drain():
-                _store_one(store, rec, tail, extract, extracted=extracted, h=h)
-            summary.merge(tail)
+                grp.add(rec, extracted=extracted, h=h, pooled=True)
+        grp.flush()
+        show(len(files))
     finally:
         if pool is not None:
             pool.close()
