@@ -263,3 +263,16 @@ def test_readers_never_crash_on_bad_bytes(data, ext):
             assert str(it).startswith("line ")
         else:
             assert it.text.strip() and isinstance(it.raw, bytes)
+
+
+def test_connections_checkpoint_the_wal_less_often(tmp_path):
+    """Grouped ingest writes more than SQLite's default 1,000 WAL pages per commit."""
+    from sqlalchemy import text as sql_text
+
+    from store import open_store
+    from store.db import WAL_AUTOCHECKPOINT_PAGES
+
+    st = open_store(tmp_path / "wal.db")
+    with st.read() as conn:
+        assert conn.execute(sql_text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sql_text("PRAGMA wal_autocheckpoint")).scalar() == WAL_AUTOCHECKPOINT_PAGES > 1000
