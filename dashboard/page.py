@@ -425,20 +425,22 @@ def main() -> None:
     state, tiles = sidebar(options)
     with st.sidebar:
         st.header(t("analyst_layer"))
-        views.analyst_layer_download(b, q)
+        # filled after the view below (same place in the sidebar): its two reads (analyst places,
+        # corrections log, ~0.2 s on a cold server) are not needed to draw the map
+        analyst_slot = st.container()
     sync_url(state, options)
     fkey = be.filters_key(state.filters())
 
     if view == "reports":
         views.reports_view(b, q)
-        return
-    if view == "review":
+    elif view == "review":
         views.review_view(b, q)
-        return
-    if view == "add":
+    elif view == "add":
         views.add_view(b, q)
-        return
-    map_view(b, q, version, fkey, state, tiles)
+    else:
+        map_view(b, q, version, fkey, state, tiles)
+    with analyst_slot:
+        views.analyst_layer_download(b, q)
 
 
 def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool) -> None:
