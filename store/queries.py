@@ -287,36 +287,7 @@ def place_summary(store, filters: Filters | None = None) -> pd.DataFrame:
     with store.read() as conn:
         fine = _frame(conn.execute(q), ["place_id", "t", "s", "n", "killed", "injured", "first_date", "last_date"])
         places = _place_meta(conn, sorted(set(fine["place_id"]))) if not fine.empty else None
-    if fine.empty:
-        out = pd.DataFrame(columns=cols)
-    else:
-        for c in ("n", "killed", "injured"):
-            fine[c] = pd.to_numeric(fine[c]).fillna(0)
-        fine["t"] = fine["t"].fillna("unknown")
-        fine["s"] = fine["s"].fillna("unknown")
-        fine["first_date"] = pd.to_datetime(fine["first_date"], errors="coerce")
-        fine["last_date"] = pd.to_datetime(fine["last_date"], errors="coerce")
-        agg = fine.groupby("place_id", sort=False).agg(
-            events=("n", "sum"), killed=("killed", "sum"), injured=("injured", "sum"),
-            first_date=("first_date", "min"), last_date=("last_date", "max"))
-
-        def dominant(col):
-            t = fine.groupby(["place_id", col], sort=False)["n"].sum().reset_index()
-            t = t.sort_values(["place_id", "n", col], ascending=[True, False, True])
-            return t.drop_duplicates("place_id").set_index("place_id")[col]
-
-        agg["dominant_event_type"] = dominant("t")
-        agg["dominant_side"] = dominant("s")
-        out = places.merge(agg.reset_index(), on="place_id", how="right")[cols]
-    out = out.copy()
-    out["first_date"] = pd.to_datetime(out["first_date"], errors="coerce")
-    out["last_date"] = pd.to_datetime(out["last_date"], errors="coerce")
-    for c in ("events", "killed", "injured"):
-        out[c] = pd.to_numeric(out[c]).fillna(0).astype("int64")
-    out["geo_precision"] = pd.array(out["geo_precision"], dtype="Int64") if len(out) else pd.Series([], dtype="Int64")
-    for c in ("lat", "lon"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-    return out.sort_values(["killed", "events"], ascending=False, ignore_index=True)
+    return _summary_frame(pd.DataFrame(columns=cols) if fine.empty else _rollup(fine, places))
 
 
 EVIDENCE_COLUMNS = ["place_id", "rank", "event_id", "date", "event_type", "killed", "source", "report_title",
