@@ -296,40 +296,37 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
     return out
 
 
-def _month_at(doc, i, end):
-    lx = load()
+def _phrases_at(doc, i, end, table):
+    """Phrases of a lexicon ``table`` starting at token ``i`` (before ``end``), longest first
+    for each clitic reading of the token: ``(prefix_length, key tuple, n_tokens, entry)``."""
     for p, key in doc.var[i]:
-        L = lx.months.first.get(key)
+        L = table.first.get(key)
         if not L:
             continue
         for n in range(min(L, end - i), 0, -1):
             if n > 1 and not all(doc.link[i + x] for x in range(n - 1)):
                 continue
             k = (key,) + tuple(doc.keys[i + x] for x in range(1, n))
-            hit = lx.months.get(k)
+            hit = table.get(k)
             if hit:
-                return hit, i + n
+                yield p, k, n, hit
+
+
+def _month_at(doc, i, end):
+    for _, _, n, hit in _phrases_at(doc, i, end, load().months):
+        return hit, i + n
     return None
 
 
 def _relative_at(doc, i, end):
     lx = load()
-    for p, key in doc.var[i]:
-        L = lx.date_words.first.get(key)
-        if not L:
-            continue
-        for n in range(min(L, end - i), 0, -1):
-            if n > 1 and not all(doc.link[i + x] for x in range(n - 1)):
-                continue
-            k = (key,) + tuple(doc.keys[i + x] for x in range(1, n))
-            hit = lx.date_words.get(k)
-            if hit:
-                if n == 1 and key in ARTICLE_REQUIRED and not doc.tokens[i][p:].startswith("ال"):
-                    continue  # يوم / ليلة without the article are not "today" / "tonight"
-                arts = lx.date_word_articles.get(k, ())
-                if any(x < len(arts) and arts[x] and k[x] in ARTICLE_REQUIRED and
-                       not (doc.tokens[i + x][p:] if x == 0 else doc.tokens[i + x]).startswith("ال")
-                       for x in range(n)):
-                    continue  # "مساء يوم الأربعاء" is not "مساء اليوم"
-                return hit, i + n
+    for p, k, n, hit in _phrases_at(doc, i, end, lx.date_words):
+        if n == 1 and k[0] in ARTICLE_REQUIRED and not doc.tokens[i][p:].startswith("ال"):
+            continue  # يوم / ليلة without the article are not "today" / "tonight"
+        arts = lx.date_word_articles.get(k, ())
+        if any(x < len(arts) and arts[x] and k[x] in ARTICLE_REQUIRED and
+               not (doc.tokens[i + x][p:] if x == 0 else doc.tokens[i + x]).startswith("ال")
+               for x in range(n)):
+            continue  # "مساء يوم الأربعاء" is not "مساء اليوم"
+        return hit, i + n
     return None
