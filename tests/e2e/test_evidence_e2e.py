@@ -218,12 +218,23 @@ def test_new_place_by_clicking_the_map(server, browser_ctx):
     _choose(page, f"c_map_{eid}_place", pick=lambda tx: "click it on the map" in tx)
     page.get_by_role("button", name="Save corrections").click()
     expect(page.get_by_text("Click the map where it is")).to_be_visible(timeout=20_000)
-    # click an empty spot of the map (its lower left corner: the countryside west of the city)
-    frame_el = page.locator('iframe[title="streamlit_folium.st_folium"]')
-    frame_el.scroll_into_view_if_needed()
-    fb = frame_el.bounding_box()
-    page.mouse.click(fb["x"] + 90, fb["y"] + fb["height"] - 90)
-    expect(page.locator(".st-key-pick_name_ar input")).to_be_visible(timeout=20_000)
+    # click an empty spot of the map (its lower left corner: the countryside west of the city).
+    # Asking for a point changes what the map reports back, so the component may still be
+    # re-rendering when the prompt shows: a click that lands before it is ready is lost, so
+    # wait for the markers and click again (at most three times) until the name form appears.
+    name_input = page.locator(".st-key-pick_name_ar input")
+    for attempt in range(3):
+        _wait_markers(page)
+        frame_el = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        frame_el.scroll_into_view_if_needed()
+        fb = frame_el.bounding_box()
+        page.mouse.click(fb["x"] + 90, fb["y"] + fb["height"] - 90)
+        try:
+            expect(name_input).to_be_visible(timeout=8_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.locator(".st-key-pick_name_en input").fill("E2E point")
     page.get_by_role("button", name="Save this place").click()
     expect(page.get_by_text("is in the analyst's layer")).to_be_visible(timeout=30_000)
