@@ -15,6 +15,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from dashboard.safe import clean
+
 # kind -> (colour, legend label key in data/ui/labels.csv)
 KINDS = {
     "place": ("#1f77b4", "kind_place"),
@@ -41,17 +43,6 @@ def esc(value: Any, newlines: bool = False) -> str:
         return ""
     s = html.escape(str(value), quote=True).translate(_MD)
     return s.replace("\n", "<br>") if newlines else s.replace("\n", " ")
-
-
-def clean(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
 
 
 def figure_text(fig: Any) -> str:

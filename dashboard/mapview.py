@@ -159,25 +159,14 @@ def build_base_map(outlines: Outlines, tiles: bool = False, bounds: list | None 
 EVIDENCE_CHARS = 240  # an evidence sentence longer than this is cut in the popup (whole in the table)
 
 
-def _clean(v):
-    if v is None or v is pd.NA:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
-
-
 def evidence_row(day, event_type, killed, source, title, url, text) -> list:
     """One evidence item of a popup: [date, type, killed, source, http(s) url or None, sentence]."""
-    text = str(_clean(text) or "")
+    text = str(safe.clean(text) or "")
     if len(text) > EVIDENCE_CHARS:
         text = text[:EVIDENCE_CHARS].rstrip() + "…"
-    killed = _clean(killed)
-    return [_clean(day) or "", _clean(event_type) or "", None if killed is None else int(killed),
-            str(_clean(source) or _clean(title) or ""), safe.http_url(_clean(url)), text]
+    killed = safe.clean(killed)
+    return [safe.clean(day) or "", safe.clean(event_type) or "", None if killed is None else int(killed),
+            str(safe.clean(source) or safe.clean(title) or ""), safe.http_url(safe.clean(url)), text]
 
 
 def _text(col: pd.Series) -> list[str]:
@@ -256,9 +245,9 @@ def _choropleth(summary: pd.DataFrame, outlines: Outlines) -> folium.GeoJson:
         nb = summary[summary["place_kind"].astype(str) == "neighbourhood"]
         for pid, pcode, v in zip(nb["place_id"], nb["pcode"], nb["killed"]):
             # polygons are keyed by the gazetteer's place id (its P-code for OCHA neighbourhoods)
-            key = str(pid) if _clean(pid) is not None else str(pcode)
+            key = str(pid) if safe.clean(pid) is not None else str(pcode)
             killed[key] = killed.get(key, 0) + int(v or 0)
-            if _clean(pcode) is not None and str(pcode) != key:
+            if safe.clean(pcode) is not None and str(pcode) != key:
                 killed[str(pcode)] = killed.get(str(pcode), 0) + int(v or 0)
     top = max(killed.values(), default=0)
     feats = []

@@ -565,5 +565,5 @@ def _events_table(events: pd.DataFrame, total: int) -> None:
 
 
 def evx_clean(v):
-    from dashboard.evidence import clean
+    from dashboard.safe import clean
     return clean(v)

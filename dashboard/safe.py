@@ -10,7 +10,10 @@ references too (the browser shows them as the same characters).
 from __future__ import annotations
 
 import html
+from typing import Any
 from urllib.parse import urlsplit
+
+import pandas as pd
 
 _EXTRA = {ord("`"): "&#96;", ord("$"): "&#36;", ord("\\"): "&#92;", ord("{"): "&#123;", ord("}"): "&#125;",
           ord("\n"): " ", ord("\r"): " ", ord("\u2028"): " ", ord("\u2029"): " "}
@@ -42,12 +45,21 @@ def http_url(value) -> str | None:
 
 def url(value) -> str | None:
     """An http(s) URL, escaped for an href attribute; anything else (javascript:, data:) -> None."""
-    if not value or not isinstance(value, str):
+    link = http_url(value)
+    return None if link is None else text(link)
+
+
+def clean(v: Any) -> Any:
+    """A value from a frame or a stored record, with None/NA/NaN all read as None.
+
+    >>> clean(float("nan")) is None and clean(pd.NA) is None and clean("حلب")
+    'حلب'
+    """
+    if v is None or v is pd.NA:
         return None
     try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return text(value.strip())
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):  # lists and other non-scalars are values
+        pass
+    return v

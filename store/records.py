@@ -68,19 +68,8 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def _int(v: Any) -> int | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(f) or math.isinf(f):
-        return None
-    return int(round(f))
-
-
 def _float(v: Any) -> float | None:
+    """A finite number, or None (booleans, text, NaN and infinities are not figures)."""
     if v is None or isinstance(v, bool):
         return None
     try:
@@ -88,6 +77,11 @@ def _float(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _int(v: Any) -> int | None:
+    f = _float(v)
+    return None if f is None else int(round(f))
 
 
 def figures(v: Any) -> tuple[int | None, int | None, int | None]:
