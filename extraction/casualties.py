@@ -3,7 +3,10 @@ modifiers (أكثر من)، breakdowns that explain a total ("(ثلاثة أطف
 "بينهم ثلاثة أطفال") and aggregate tolls ("ليتجاوز عدد الضحايا ... أربعين قتيلا")."""
 from __future__ import annotations
 
-from extraction.lexicons import load, token_cache
+import bisect
+
+from extraction.document import token_variants
+from extraction.lexicons import load, token_cache, token_sets
 from extraction.numbers import find_in_sentence, Quantity
 from extraction.matcher import match_at
 
@@ -14,41 +17,45 @@ BACK = 4
 AFTER_VERB = 9
 
 
-_NONE = ("",)  # cached "no hit"
+def _cue_of(tok):
+    """(type, role) of a token text as a casualty cue (its first reading in casualty_terms), or None."""
+    casualty = load().casualty
+    for _, key in token_variants(tok):
+        h = casualty.get(key)
+        if h:
+            return h
+    return None
+
+
+def _victims_of(tok):
+    """The victims a token text names (civilians/combatants/unknown), or None."""
+    victims = load().victims
+    for _, key in token_variants(tok):
+        h = victims.get(key)
+        if h:
+            return h[0]
+    return None
+
+
+def _cues(doc) -> list:
+    """Per token: its (type, role) as a casualty cue, or None (once per document)."""
+    return doc.per_token("cues", token_cache(load(), "cue_of"), _cue_of)
 
 
 def _cue(doc, k):
-    """(type, role) of token k as a casualty cue, or None (cached per token text)."""
-    tok = doc.tokens[k]
-    cache = token_cache(load(), "cue")
-    hit = cache.get(tok)
-    if hit is None:
-        hit = _NONE
-        casualty = load().casualty
-        for p, key in doc.var[k]:
-            h = casualty.get(key)
-            if h:
-                hit = h
-                break
-        cache[tok] = hit
-    return None if hit is _NONE else hit
+    """(type, role) of token k as a casualty cue, or None."""
+    cues = doc.memo.get("cues")
+    return (cues if cues is not None else _cues(doc))[k]
 
 
 def _victims_word(doc, k):
-    """The victims a token names (civilians/combatants/unknown), or None (cached per token text)."""
-    tok = doc.tokens[k]
-    cache = token_cache(load(), "victims")
-    hit = cache.get(tok)
-    if hit is None:
-        hit = _NONE
-        victims = load().victims
-        for p, key in doc.var[k]:
-            h = victims.get(key)
-            if h:
-                hit = h[0]
-                break
-        cache[tok] = hit
-    return None if hit is _NONE else hit
+    """The victims token k names (civilians/combatants/unknown), or None."""
+    return doc.per_token("victims", token_cache(load(), "victims_of"), _victims_of)[k]
+
+
+def _is_person_cue(tok):
+    c = _cue_of(tok)
+    return bool(c) and c[1] in ("noun", "verb")
 
 
 def find_casualties(doc, actor_spans):
@@ -59,6 +66,7 @@ def find_casualties(doc, actor_spans):
             actor_at[x] = a
     out = []
     f = doc.folded
+    cues = _cues(doc)
     for s in doc.sentences:
         if s.kind != "body":
             continue
@@ -105,7 +113,7 @@ def find_casualties(doc, actor_spans):
             # 1. counted noun right after: 15 شهيدا، أربعين قتيلا، 10 جرحى
             for k in (q.j, q.j + 1):
                 if k < s.t1 and (k == q.j or doc.link[k - 1]):
-                    c = _cue(doc, k)
+                    c = cues[k]
                     if c and c[1] == "counted_noun":
                         types.append(c[0])
                         span_j = max(span_j, k + 1)
@@ -113,7 +121,7 @@ def find_casualties(doc, actor_spans):
             # 2. a cue just before: مقتل سبعة، استشهد فيها العشرات، أودت بحياة 8
             prev_end = qs[n - 1].j if n else s.t0
             for k in range(q.start_tok - 1, max(prev_end, q.start_tok - BACK) - 1, -1):
-                c = _cue(doc, k)
+                c = cues[k]
                 if c and c[1] != "counted_noun" and (c[1] != "noun_weak" or k == q.start_tok - 1):
                     if c[0] not in types:
                         types.append(c[0])
@@ -127,13 +135,13 @@ def find_casualties(doc, actor_spans):
                 for k in range(q.j, min(nxt, q.j + AFTER_VERB)):
                     if doc.tokens[k] in CLAUSE_MARKERS:
                         break
-                    c = _cue(doc, k)
+                    c = cues[k]
                     if c and c[1] == "verb":
                         types.append(c[0])
                         span_j = k + 1
                         # coordinated verb: قتلوا وأسروا
                         if k + 1 < s.t1 and doc.tokens[k + 1].startswith("و"):
-                            c2 = _cue(doc, k + 1)
+                            c2 = cues[k + 1]
                             if c2 and c2[1] == "verb" and c2[0] not in types:
                                 types.append(c2[0])
                                 span_j = k + 2
@@ -143,7 +151,7 @@ def find_casualties(doc, actor_spans):
                 k = _noun_after(doc, q, s)
                 v = q.victims or (_victims_word(doc, k) if k is not None else None)
                 if v:
-                    injured = any(_cue(doc, x) and _cue(doc, x)[0] == "injured" for x in range(s.t0, s.t1))
+                    injured = any(cues[x] and cues[x][0] == "injured" for x in range(s.t0, s.t1))
                     types.append("injured" if injured else "killed")
                     span_j = max(span_j, (k + 1) if k is not None and not q.victims else q.j)
             if not types:
@@ -275,10 +283,12 @@ def _singular_figures(doc, s, qs):
     taken = set()
     for q in qs:
         taken.update(range(q.start_tok, q.j))
-    for k in range(s.t0, s.t1 - 1):
+    cues = _cues(doc)
+    pos = doc.where("person_cues", token_sets(lx, "person_cue"), _is_person_cue)  # only there can one start
+    for k in pos[bisect.bisect_left(pos, s.t0):bisect.bisect_left(pos, s.t1 - 1)]:
         if not doc.link[k] or (k + 1) in taken or not doc.active[k + 1]:
             continue
-        c = _cue(doc, k)
+        c = cues[k]
         if not c or c[1] not in ("noun", "verb"):
             continue
         tok = doc.tokens[k + 1]
@@ -304,14 +314,11 @@ def _pronoun_figures(doc, s, qs):
     near = set()
     for q in qs:
         near.update(range(q.start_tok - 3, q.j + 3))
-    cache = token_cache(lx, "pronoun_noun")
-    tokens, active = doc.tokens, doc.active
-    for k in range(s.t0, s.t1):
-        tok = tokens[k]
-        ty = cache.get(tok)
-        if ty is None:
-            ty = cache[tok] = _pronoun_noun(lx, tok) or ""
-        if not ty or k in near or not active[k] or _cue(doc, k):
+    pos = doc.where("pronoun_nouns", token_sets(lx, "pronoun_noun"), lambda t: bool(_pronoun_noun(lx, t)))
+    tokens, active, cues = doc.tokens, doc.active, _cues(doc)
+    for k in pos[bisect.bisect_left(pos, s.t0):bisect.bisect_left(pos, s.t1)]:
+        ty = _pronoun_noun(lx, tokens[k])
+        if not ty or k in near or not active[k] or cues[k]:
             continue
         q = Quantity(k, k + 1, 1, 1, 1, 1)
         out.append({"q": q, "types": [ty], "i": k, "j": k + 1, "victims": "unknown",

@@ -5,11 +5,12 @@ publication date with the weekday checked, and bare weekdays (ليلة الخم�
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from extraction.lexicons import load
+from extraction.lexicons import load, token_sets
 
 NUMERIC_RE = re.compile(
     r"(?<![\d/.\-])(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*((?:19|20)\d{2})(?![\d/.\-])"
@@ -23,6 +24,12 @@ ARTICLE_REQUIRED = {"يوم", "ليله"}
 THIS_MONTH = {"الشهر", "للشهر", "بالشهر"}   # 26 الشهر: day 26 of the month being narrated
 _LEADS = frozenset(YEAR_WORDS | DAY_LEAD)  # reading keys that open a year or a weekday rule
 PUB_WINDOW = 8  # a publication verb up to this many words before a date makes it a publication date
+
+
+def _number_or_year_word(tok: str) -> bool:
+    """A token a date rule may start at without a lexicon reading: a number, الشهر, عام."""
+    return tok[0].isdigit() or tok in THIS_MONTH or tok in YEAR_WORDS
+
 
 
 @dataclass
@@ -39,6 +46,29 @@ class DateSpan:
     coord: bool = False  # second of a coordinated pair (صباح اليوم والليلة الماضية)
     pub: bool = False    # a publication date (نُشر على يوتيوب في 9 يوليو): not an event date
     para: int = -1
+
+
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
+def _numeric_dates(f: str):
+    """``NUMERIC_RE.finditer(f)``, tried only where a run of digits begins: every form starts
+    with a digit that follows no digit, and trying the pattern (it opens with a look-behind)
+    at every character of a long report costs more than finding the digit runs.
+
+    >>> [m.group() for m in _numeric_dates("في 21-11-2016 و 2016-11-22")]
+    ['21-11-2016', '2016-11-22']
+    """
+    end = 0
+    match = NUMERIC_RE.match
+    for run in _DIGIT_RUN_RE.finditer(f):
+        a = run.start()
+        if a < end:
+            continue  # inside the date found before
+        m = match(f, a)  # (the look-behind still sees the text before a)
+        if m:
+            end = m.end()
+            yield m
 
 
 def _mk(y, m, d):
@@ -73,7 +103,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             doc.covered[x] = "date"
 
     # 1. numeric dates (one regex pass over the folded text)
-    for m in NUMERIC_RE.finditer(f):
+    for m in _numeric_dates(f):
         if m.group(1):
             d = _mk(m.group(4), m.group(3), m.group(1))
         elif m.group(5):
@@ -91,19 +121,22 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
 
     context_year = None
     # only tokens whose readings start a month name / a relative expression can match one
-    _, month_at = doc.positions(lx.months.first)
-    _, rel_at = doc.positions(lx.date_words.first)
-    # the tokens any rule below can start at (the others only move i on)
-    _, lead_at = doc.positions(_LEADS)
-    tokens, keys, is_num = doc.tokens, doc.keys, doc.is_num
-    _, wk_at = doc.positions(lx.weekdays)  # "الخميس الماضي" with no lead word
-    may = [is_num[x] or x in month_at or x in rel_at or x in lead_at or tokens[x] in THIS_MONTH
-           or tokens[x] in YEAR_WORDS or x in wk_at for x in range(n)]
+    month_pos, month_at = doc.positions(lx.months.first)
+    rel_pos, rel_at = doc.positions(lx.date_words.first)
+    # the tokens any rule below can start at (the others only move i on): visited in order
+    may = sorted(set(month_pos).union(rel_pos, doc.positions(_LEADS)[0],
+                                      doc.positions(lx.weekdays)[0],  # "الخميس الماضي" with no lead word
+                                      doc.where("date_number_words", token_sets(lx, "date_number_word"),
+                                                _number_or_year_word)))
+    n_may = len(may)
+    m_i = 0  # may[m_i] is the first candidate at or after i
     i = 0
     while i < n:
-        if not may[i]:
-            i += 1
-            continue
+        while m_i < n_may and may[m_i] < i:
+            m_i += 1
+        if m_i == n_may:
+            break
+        i = may[m_i]
         if taken[i] or not doc.active[i]:
             if taken[i] and out:
                 pass
@@ -280,13 +313,16 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 a.weekday_ok = b.date.weekday() == a.date.weekday()  # the weekday named agrees with the date
             a.date, a.basis = b.date, "explicit date follows"
     lx_pub = lx.publication_cues
+    ends = sorted(x.j for x in out)
     for d in out:
         if doc.sentences:
             d.para = doc.sentences[doc.sent_of[d.i]].para
             s0 = doc.sentences[doc.sent_of[d.i]].t0
             lo = max(s0, d.i - PUB_WINDOW)
-            prev_dates = [x.j for x in out if x.j <= d.i and x.j > lo]
-            lo = max([lo] + prev_dates)
+            # the window starts after the last date that ends in it
+            e = bisect.bisect_right(ends, d.i)
+            if e and ends[e - 1] > lo:
+                lo = ends[e - 1]
             for k in range(d.i - 1, lo - 1, -1):
                 if doc.tokens[k] in ("كما", "فيما", "بينما", "حيث"):
                     break

@@ -117,6 +117,17 @@ def token_cache(lx: "Lexicons", name: str) -> dict:
     return c
 
 
+def token_sets(lx: "Lexicons", name: str) -> tuple[set, dict]:
+    """A per-lexicons memo of a yes/no test on token texts: (the texts that pass, every text
+    tested -> result); see ``Document.where``. Tied to the Lexicons object like ``token_cache``;
+    bounded."""
+    caches = lx.__dict__.setdefault("_token_sets", {})
+    c = caches.get(name)
+    if c is None or len(c[1]) > 200_000:
+        c = caches[name] = (set(), {})
+    return c
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Lexicons:
     lx = Lexicons()

@@ -6,19 +6,26 @@ import bisect
 
 
 def match_at(doc, i, index, end, free=None):
-    """(payload, j, prefix_len) for the longest phrase of ``index`` starting at token i."""
+    """(payload, j, prefix_len) for the longest phrase of ``index`` starting at token i.
+
+    A phrase of n words needs tokens i..i+n-1 linked (spaces only between them) and free, so
+    the linked run after i is measured once, only as far as the longest phrase asked for."""
+    if free is not None and not free(i):
+        return None
     first = index.first
+    link = doc.link
+    run = 1  # tokens i..i+run-1 are linked and free
     for p, key in doc.var[i]:
         L = first.get(key)
         if not L:
             continue
-        for n in range(min(L, end - i), 0, -1):
-            if n > 1 and not all(doc.link[i + x] for x in range(n - 1)):
-                continue
-            if free is not None and not all(free(i + x) for x in range(n)):
-                continue
-            k = (key,) + tuple(doc.keys[i + x] for x in range(1, n))
-            hit = index.get(k)
+        top = min(L, end - i)
+        while run < top and link[i + run - 1] and (free is None or free(i + run)):
+            run += 1
+        get = index.entries.get
+        keys = doc.keys
+        for n in range(min(top, run), 0, -1):
+            hit = get((key,) + tuple(keys[i + 1:i + n]) if n > 1 else (key,))
             if hit is not None:
                 return hit, i + n, p
     return None

@@ -4,10 +4,12 @@ quantities (العشرات = 10..99) with the modifiers in front (أكثر من 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from extraction.lexicons import load, token_cache
+from extraction.document import token_variants
+from extraction.lexicons import load, token_sets
 
 # modifier verbs that may stand several words before their figure (ليتجاوز عدد الضحايا ... أربعين)
 DISTANT_MORE_THAN = {"يتجاوز", "ليتجاوز", "تجاوز", "لتتجاوز", "تتجاوز", "يفوق", "ليفوق", "تخطي", "ليتخطي",
@@ -203,22 +205,13 @@ def _may_start(lx, tok, vs) -> bool:
     return False
 
 
-def start_flags(doc) -> list[bool]:
-    """Per token: can it start a quantity at all (a digit, a vague quantity's first word, a dual
-    noun, a number word with or without its proclitics)? A cheap test, cached per token text and
-    worked out once per document, so ``parse_at`` runs only where it may find something."""
-    fl = doc.memo.get("quantity_start")
-    if fl is None:
-        lx = load()
-        cache = token_cache(lx, "may_start")
-        fl = []
-        for tok, vs in zip(doc.tokens, doc.var):
-            h = cache.get(tok)
-            if h is None:
-                h = cache[tok] = _may_start(lx, tok, vs)
-            fl.append(h)
-        doc.memo["quantity_start"] = fl
-    return fl
+def start_positions(doc) -> list[int]:
+    """The tokens that can start a quantity at all (a digit, a vague quantity's first word, a dual
+    noun, a number word with or without its proclitics), sorted. A cheap test, cached per token
+    text and worked out once per document, so ``parse_at`` runs only where it may find something."""
+    lx = load()
+    return doc.where("quantity_starts", token_sets(lx, "may_start"),
+                     lambda tok: _may_start(lx, tok, token_variants(tok)))
 
 
 def find_in_sentence(doc, sent) -> list[Quantity]:
@@ -226,14 +219,16 @@ def find_in_sentence(doc, sent) -> list[Quantity]:
     lx = load()
     out: list[Quantity] = []
     i, end = sent.t0, sent.t1
-    may_start = start_flags(doc)
-    while i < end:
-        if not may_start[i] or not doc.active[i] or doc.covered[i] == "date":
-            i += 1
+    starts = start_positions(doc)
+    active, covered = doc.active, doc.covered
+    for c in starts[bisect.bisect_left(starts, i):bisect.bisect_left(starts, end)]:
+        if c < i:
+            continue  # inside the quantity found before
+        i = c
+        if not active[i] or covered[i] == "date":
             continue
         q = parse_at(doc, i, end)
         if q is None:
-            i += 1
             continue
         # modifier right in front (أكثر من، نحو، ما لا يقل عن)
         for L in (4, 3, 2, 1):

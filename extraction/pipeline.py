@@ -10,7 +10,7 @@ from arabic.normalize import fold, name_key
 from geo.regions import haversine_km
 
 from extraction.document import Document
-from extraction.lexicons import load
+from extraction.lexicons import load, token_sets
 from extraction.matcher import scan
 from extraction.dates import find_dates
 from extraction.actors import find_actors
@@ -52,7 +52,8 @@ def norm_published(published):
 def report_id_for(text: str, folded: str | None = None) -> str:
     """SHA-1 (16 hex) of the folded, whitespace-collapsed text; ``folded``: ``fold(text)``
     when the caller has it already (the Document's folded text is exactly that)."""
-    norm = _WS.sub(" ", fold(text) if folded is None else folded).strip()
+    # " ".join(str.split()) == _WS.sub(" ", ...).strip(): the same whitespace, one C pass
+    norm = " ".join((fold(text) if folded is None else folded).split())
     return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -91,7 +92,9 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         return a, b, text[a:b]
 
     # ---- organisations that are neither parties nor places (مركز حلب الإعلامي، قناة روسيا اليوم)
-    for s_ in doc.sentences:
+    org_at = doc.positions(lx.organisations.first)[0]  # only sentences with such a word can name one
+    for si in sorted({doc.sent_of[k] for k in org_at}) if doc.sentences else ():
+        s_ = doc.sentences[si]
         for oi, oj, _kind, _p in scan(doc, lx.organisations, s_.t0, s_.t1):
             for x in range(oi, oj):
                 doc.covered[x] = "org"
@@ -218,16 +221,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         return None, None, "none"
 
     # clause ids: sentences cut at كما / فيما / حيث ...
-    clause = [0] * len(doc.tokens)
-    c = 0
-    last_s = -1
-    for k, tok in enumerate(doc.tokens):
-        if doc.sent_of[k] != last_s:
-            c += 1
-            last_s = doc.sent_of[k]
-        elif tok in CLAUSE_MARKERS:
-            c += 1
-        clause[k] = c
+    clause = _clause_ids(doc)
 
     places_by_sent = {}
     for m in place_out:
@@ -318,6 +312,37 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     mentions.sort(key=lambda m: (m["start"], m["end"], m["kind"]))
     return {"report": {"id": rid, "path": path, "published": pub.isoformat() if pub else None, "title": title},
             "mentions": mentions, "events": events}
+
+
+def _clause_ids(doc) -> list[int]:
+    """Per token, its clause: a new one at each change of sentence and at each clause marker
+    (كما، فيما، حيث ...) inside a sentence. Built run by run of equal sentence ids, with the
+    markers found once per document, instead of a test per token.
+
+    >>> _clause_ids(Document("قصف حي الميسر فيما قتل 5. ثم هدأ"))
+    [1, 1, 1, 2, 2, 2, 3, 3]
+    """
+    from itertools import groupby
+    tokens = doc.tokens
+    marks = [k for k in doc.where("clause_markers", token_sets(load(), "clause_marker"), CLAUSE_MARKERS.__contains__)
+             if tokens[k] in CLAUSE_MARKERS]  # (where() is a gate: its callers test what it lets through)
+    clause: list[int] = []
+    c = 0
+    k = 0
+    m = 0
+    for _, run in groupby(doc.sent_of):
+        end = k + sum(1 for _ in run)
+        c += 1  # a new sentence (a marker opening it adds nothing)
+        while m < len(marks) and marks[m] <= k:
+            m += 1
+        while m < len(marks) and marks[m] < end:
+            clause.extend([c] * (marks[m] - k))
+            k = marks[m]
+            c += 1
+            m += 1
+        clause.extend([c] * (end - k))
+        k = end
+    return clause
 
 
 CANDIDATES_MAX = 5
@@ -583,14 +608,14 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
         if s.kind != "body":
             continue
         trig = scan(doc, lx.triggers, s.t0, s.t1, lambda k: doc.covered[k] in (None, "actor"))
-        weapons = scan(doc, lx.weapons, s.t0, s.t1)
-        sp = by_sent_places.get(s.i, [])
-        sa = by_sent_actors.get(s.i, [])
         sc = by_sent_cas.get(s.i, [])
         if not trig and not sc:
             continue
         if not trig and prev_trigger is None:
             continue
+        weapons = scan(doc, lx.weapons, s.t0, s.t1)
+        sp = by_sent_places.get(s.i, [])
+        sa = by_sent_actors.get(s.i, [])
         strong = [t for t in trig if t[2][2] > 1]
         ev_a, ev_b, ev_text = span_text(s.start, s.end)
 

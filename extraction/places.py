@@ -6,6 +6,7 @@ in one call.
 """
 from __future__ import annotations
 
+import bisect
 import weakref
 
 from arabic.normalize import fold
@@ -116,12 +117,13 @@ def _gaz_match(doc, gi, i, end, first_variants=True, untriggered=False, allow_co
         for n in range(min(n_max, run), 0, -1):
             words = [key] + doc.keys[i + 1:i + n]
             k = " ".join(words)
+            if not gi.known(k):  # (a cached look-up: first, before the word tests below)
+                continue
             if untriggered and n == 1 and (len(key) < 3 or key in lx.place_stop or _lexical(doc, i)
                                            or (gi.common(key) and not allow_common)
                                            or _needs_trigger(doc, i, key)):
                 continue
-            if gi.known(k):
-                return i + n, p, k
+            return i + n, p, k
     return None
 
 
@@ -294,11 +296,21 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
     else:
         may = trig_at | gaz_at
 
+    # the candidate tokens in order (None: every token)
+    order = sorted(may) if may is not None else None
     for s in doc.sentences:
         i = s.t0
         end = s.t1
+        c = bisect.bisect_left(order, i) if order is not None else 0
         while i < end:
-            if (may is not None and i not in may) or not _free(doc, i):
+            if order is not None:
+                # step over the tokens that can start nothing, straight to the next candidate
+                while c < len(order) and order[c] < i:
+                    c += 1
+                if c == len(order) or order[c] >= end:
+                    break
+                i = order[c]
+            if not _free(doc, i):
                 i += 1
                 continue
             if i > 0 and _gap(doc, i - 1, i) == "_":

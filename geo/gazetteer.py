@@ -225,6 +225,7 @@ class Gazetteer:
         new.base = self
         new._fuzzy_keys = None
         new._alias_keys = None
+        new._prepared_memo = None  # the layer changes what a key resolves to
         places_d = dict(self._places)
         aliases_d = dict(self._aliases)
         analyst = {k: set(v) for k, v in self._analyst.items()}
@@ -452,12 +453,32 @@ class Gazetteer:
                    if len(c) == 1 or (len(c) > 1 and c[0].score - c[1].score >= TRIGGER_BONUS)]
         anchors = [(q, p) for q, p in anchors if p.kind in POINTY_KINDS and p.lat is not None]
         regions = [(q, c[0].place) for q, c, _ in prepared if c and c[0].place.id in REGION_IDS.values()]
-        return [self._decide(q, cands, excluded, anchors, regions) for q, cands, excluded in prepared]
+        rows: dict[str, list] = {}  # for this report: a candidate's kilometres to every anchor
+        return [self._decide(q, cands, excluded, anchors, regions, rows) for q, cands, excluded in prepared]
+
+    _PREPARED_MAX = 50_000
 
     def _prepare(self, q: MentionQuery) -> tuple[MentionQuery, list[Candidate], list[Candidate]]:
-        """Exact alias hits for the query, statically scored, best first; plus the excluded ones."""
+        """Exact alias hits for the query, statically scored, best first; plus the excluded ones.
+        They depend on the key, the trigger (and the surface when there is no key) only, so they
+        are worked out once per gazetteer (a layered one has its own memo) and reused: a front's
+        reports name the same places again and again."""
+        memo = self.__dict__.get("_prepared_memo")
+        if memo is None or memo[0] != id(self):
+            memo = self._prepared_memo = (id(self), {})
+        memo = memo[1]
+        mk = (q.key, q.trigger, None if (q.key or "").strip() else q.surface)
+        hit = memo.get(mk)
+        if hit is None:
+            if len(memo) >= self._PREPARED_MAX:
+                memo.clear()
+            hit = memo[mk] = self._prepare_key(q)
+        key, trigger, ranked, excluded = hit
+        return MentionQuery(q.surface, key, trigger, q.start, q.end), list(ranked), list(excluded)
+
+    def _prepare_key(self, q: MentionQuery) -> tuple[str, str | None, tuple, tuple]:
+        """``_prepare`` without the memo: (key, trigger, ranked, excluded)."""
         key, trigger, note = self._usable_key(q)
-        q = MentionQuery(q.surface, key, trigger, q.start, q.end)
         by_place: dict[str, Candidate] = {}
         excluded: list[Candidate] = []
         for place, source, alias in self.alias_hits(key):
@@ -479,7 +500,7 @@ class Gazetteer:
         if winners:
             ranked, overridden = self._analyst_first(key, trigger, ranked, winners)
             excluded += overridden
-        return q, ranked, list({c.place.id: c for c in excluded}.values())
+        return key, trigger, tuple(ranked), tuple({c.place.id: c for c in excluded}.values())
 
     @staticmethod
     def _analyst_first(key: str, trigger: str | None, ranked: list[Candidate], winners: frozenset
@@ -562,36 +583,26 @@ class Gazetteer:
         return Candidate(place, round(score, 3), tuple(reasons))
 
     @staticmethod
-    def _anchor_weights(q: MentionQuery, anchors) -> list[tuple[Place, int | None, float]]:
-        """(anchor place, gap in characters, weight by nearness in the text) of every anchor
-        but the mention itself: the same for all of the mention's candidates."""
+    def _anchor_weights(q: MentionQuery, anchors) -> list[tuple[Place, int | None, float, int]]:
+        """(anchor place, gap in characters, weight by nearness in the text, index in ``anchors``)
+        of every anchor but the mention itself: the same for all of the mention's candidates."""
         qs = q.start
         if qs is None:
-            return [(ap, None, 0.05) for _, ap in anchors]
+            return [(ap, None, 0.05, a) for a, (_, ap) in enumerate(anchors)]
         exp = math.exp
-        out = []
-        for aq, ap in anchors:
-            s = aq.start
-            if s is None:
-                out.append((ap, None, 0.05))
-            elif s != qs:
-                gap = abs(s - qs)
-                out.append((ap, gap, exp(-gap / TEXT_SCALE)))
-        return out
+        return [(ap, None, 0.05, a) if aq.start is None else
+                (ap, abs(aq.start - qs), exp(-abs(aq.start - qs) / TEXT_SCALE), a)
+                for a, (aq, ap) in enumerate(anchors) if aq.start != qs]
 
-    def _context(self, q: MentionQuery, place: Place, anchors, regions, weighted=None
-                 ) -> tuple[float, list[str], bool]:
-        """Context bonus, its reasons, and whether a listed neighbour is right beside the mention.
-        ``weighted``: ``_anchor_weights(q, anchors)`` when the caller has it already."""
-        if place.kind not in POINTY_KINDS or place.lat is None:
-            return 0.0, [], False
-        total_w = total = 0.0
-        best = None   # (w * prox, km, anchor place, gap) of the anchor that counts most
-        neighbour = False
+    @staticmethod
+    def _km_row(place: Place, anchors) -> list[tuple[float, float] | None]:
+        """(km, nearness) from ``place`` to every anchor (None for the place itself)."""
         lat, lon, pid = place.lat, place.lon, place.id
         km_cache = _KM_CACHE
-        for ap, gap, w in (self._anchor_weights(q, anchors) if weighted is None else weighted):
+        row = []
+        for _, ap in anchors:
             if ap.id == pid:
+                row.append(None)
                 continue
             ck = (pid, lat, lon, ap.id, ap.lat, ap.lon)
             hit = km_cache.get(ck)
@@ -600,13 +611,38 @@ class Gazetteer:
                     km_cache.clear()
                 km = haversine_km(lat, lon, ap.lat, ap.lon)
                 hit = km_cache[ck] = (km, math.exp(-km / DIST_SCALE_KM))
+            row.append(hit)
+        return row
+
+    def _context(self, q: MentionQuery, place: Place, anchors, regions, weighted=None, rows=None
+                 ) -> tuple[float, list[str], bool]:
+        """Context bonus, its reasons, and whether a listed neighbour is right beside the mention.
+        ``weighted``: ``_anchor_weights(q, anchors)`` when the caller has it already; ``rows``: a
+        dict kept for one report, place id -> ``_km_row`` (the same candidates come back)."""
+        if place.kind not in POINTY_KINDS or place.lat is None:
+            return 0.0, [], False
+        total_w = total = 0.0
+        best = None   # (w * prox, km, anchor place, gap) of the anchor that counts most
+        best_wp = -1.0
+        neighbour = False
+        if rows is None:
+            row = self._km_row(place, anchors)
+        else:
+            row = rows.get(place.id)
+            if row is None or len(row) != len(anchors):
+                row = rows[place.id] = self._km_row(place, anchors)
+        for ap, gap, w, a in (self._anchor_weights(q, anchors) if weighted is None else weighted):
+            hit = row[a]
+            if hit is None:
+                continue  # the place itself
             km, prox = hit
             total_w += w
             wp = w * prox
             total += wp
-            if best is None or wp > best[0]:
-                best = (wp, km, ap, gap)
-            neighbour |= gap is not None and gap <= NEIGHBOUR_CHARS and km <= NEIGHBOUR_KM
+            if best is None or wp > best_wp:
+                best, best_wp = (wp, km, ap, gap), wp
+            if gap is not None and gap <= NEIGHBOUR_CHARS and km <= NEIGHBOUR_KM:
+                neighbour = True
         score, reasons = 0.0, []
         if total_w:
             score = CONTEXT_WEIGHT * total / total_w
@@ -622,15 +658,18 @@ class Gazetteer:
                 break
         return score, reasons, neighbour
 
-    def _decide(self, q, cands: list[Candidate], excluded: list[Candidate], anchors, regions) -> Resolution:
+    def _decide(self, q, cands: list[Candidate], excluded: list[Candidate], anchors, regions, rows=None
+                ) -> Resolution:
         if not cands:
             why = "; ".join(c.reasons[0] for c in excluded[:3]) or f"no alias '{q.key}' in the gazetteer"
             return Resolution(None, excluded, f"no place: {why}")
         trigger_fits = TRIGGER_KINDS.get(q.trigger or "", ())
         scored, neighbours = [], set()
-        weighted = self._anchor_weights(q, anchors) if anchors else []
+        # the text weights, for all candidates at once; none when no candidate has a point to weigh
+        weighted = self._anchor_weights(q, anchors) if anchors and any(
+            c.place.kind in POINTY_KINDS and c.place.lat is not None for c in cands) else []
         for c in cands:
-            bonus, reasons, neighbour = self._context(q, c.place, anchors, regions, weighted)
+            bonus, reasons, neighbour = self._context(q, c.place, anchors, regions, weighted, rows)
             if neighbour:
                 neighbours.add(c.place.id)
             scored.append(Candidate(c.place, round(c.score + bonus, 3), c.reasons + tuple(reasons)))

@@ -63,14 +63,23 @@ def _ungated():
     from contextlib import ExitStack
     from unittest import mock
 
-    import extraction.numbers as numbers
+    import extraction.dates as dates
+    import extraction.document as document
 
     def all_positions(self, first):
         every = list(range(len(self.tokens)))
         return every, frozenset(every)
+
+    def everywhere(self, name, memo, fn):
+        return list(range(len(self.tokens)))
+
+    def plain_sentence_ends(f, ls, le):
+        return [m.end() for m in document.SENT_END_RE.finditer(f, ls, le)]
     stack = ExitStack()
     stack.enter_context(mock.patch.object(Document, "positions", all_positions))
-    stack.enter_context(mock.patch.object(numbers, "start_flags", lambda doc: [True] * len(doc.tokens)))
+    stack.enter_context(mock.patch.object(Document, "where", everywhere))  # quantity starts, cues...
+    stack.enter_context(mock.patch.object(dates, "_numeric_dates", lambda f: dates.NUMERIC_RE.finditer(f)))
+    stack.enter_context(mock.patch.object(document, "_sentence_ends", plain_sentence_ends))
     return stack
 
 
@@ -102,3 +111,47 @@ def test_gates_change_no_output_on_the_sample():
         fast = extract_text(text, published="2016-12-06")
         with _ungated():
             assert extract_text(text, published="2016-12-06") == fast, p.name
+
+
+# ---- 0.3.0 speed-ups (issue 4): each against the plain definition it replaces
+
+LONG_TEXTS = st.lists(PIECES, min_size=80, max_size=300).map("".join)  # past fold_text's short-text cut-off
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LONG_TEXTS)
+def test_long_text_fold_and_map_are_arabics(text):
+    from arabic.normalize import fold
+    from extraction.document import fold_text
+    doc = Document(text)
+    plain_folded, plain_index = plain_fold_with_map(text)
+    assert fold_text(text) == fold(text) == doc.folded == plain_folded
+    assert list(doc.index) == plain_index and fold_with_map(text) == (plain_folded, plain_index)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS | LONG_TEXTS)
+def test_regex_shortcuts_match_the_plain_passes(text):
+    import extraction.dates as dates
+    from extraction.document import SENT_END_RE, _sentence_ends
+    f = Document(text).folded
+    assert [m.span() for m in dates._numeric_dates(f)] == [m.span() for m in dates.NUMERIC_RE.finditer(f)]
+    pos = 0
+    for line in f.split("\n"):
+        le = pos + len(line)
+        assert _sentence_ends(f, pos, le) == [m.end() for m in SENT_END_RE.finditer(f, pos, le)]
+        pos = le + 1
+
+
+def test_per_document_memos_do_not_leak_between_texts():
+    """The token memos are per document; the process caches only say what a token text is."""
+    from extraction.numbers import start_positions
+    a = Document("قتل 5 مدنيين في حي الميسر")
+    b = Document("أصيب ثلاثة أطفال وامرأتان اليوم")
+    assert start_positions(a) == [1, 2] and start_positions(b) == [1, 3]  # (مدنيين: a dual in -ين?)
+    assert start_positions(a) == [1, 2]   # a's answer is still a's
+    fresh = (set(), {})
+    assert a.where("t", fresh, lambda t: t == "حي") == [4]
+    assert b.where("t", fresh, lambda t: t == "حي") == []   # same name, other document: its own answer
+    assert a.per_token("n", {}, len) == [len(t) for t in a.tokens]
+    assert b.per_token("n", {}, len) == [len(t) for t in b.tokens]

@@ -199,3 +199,18 @@ def test_arbitrary_analyst_names_never_crash(gaz, name, aliases, kind, lat, lon)
         assert len(res) == 2
         layered.suggest(surface)
     assert gaz.base is None and gaz.layer_places() == [] and not gaz.layer_keys()
+
+
+def test_prepared_candidates_are_kept_per_gazetteer(gaz):
+    """The resolver keeps each key's scored candidates per gazetteer object: a layered gazetteer
+    does not see the base's, nor the base the layer's, whichever resolves first."""
+    assert resolve(gaz, "الصنوبرات", "حي").place is None
+    layered = gaz.with_layer(layer_from_rows([row()]))
+    assert resolve(layered, "الصنوبرات", "حي").place.id == "A-0001"
+    assert resolve(gaz, "الصنوبرات", "حي").place is None
+    again = gaz.with_layer(layer_from_rows([row("A-0009", "الصنوبرات", lat=36.3, lon=37.2)]))
+    assert resolve(again, "الصنوبرات", "حي").place.id == "A-0009"
+    # the candidates handed out are copies: changing one resolution's list changes no other
+    first = resolve(gaz, "الزهراء", "بلده")
+    first.candidates.clear()
+    assert resolve(gaz, "الزهراء", "بلده").candidates
