@@ -137,6 +137,9 @@ def _detect(data: bytes) -> tuple[str, str]:
 _INVISIBLE = dict.fromkeys(map(ord, "\u0640\u200b\u200c\u200d\u200e\u200f\u061c\ufeff"
                                "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
 _WS = re.compile(r"\s+")
+# the same characters as _INVISIBLE, deleted by one regex scan (str.translate with a dict looks
+# every character up: ~4x slower on a report)
+_INVISIBLE_RX = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 
 
 def normalize_for_hash(text: str) -> str:
@@ -144,7 +147,7 @@ def normalize_for_hash(text: str) -> str:
     dropped, all whitespace runs (line endings included) collapsed to one space,
     trimmed. Letters, hamza forms and diacritics are kept: a different spelling is
     a different text."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _INVISIBLE_RX.sub("", unicodedata.normalize("NFKC", text))
     return _WS.sub(" ", text).strip()
 
 

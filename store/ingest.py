@@ -44,7 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from store import schema as S
 from store import decode as _decode
 from store.decode import InputError, content_hash, decode_bytes
-from store.records import raw_for_storage, utcnow, write_extraction
+from store.records import _driver, bulk_insert, raw_for_storage, utcnow, write_extraction, write_new_extractions
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -404,14 +404,16 @@ def _existing(conn, h: str) -> int | None:
 
 
 def run_extractor(store, text: str, published: dt.date | None, title: str | None,
-                  report_id: str | None, path: str | None) -> tuple[dict | None, str | None, str | None]:
+                  report_id: str | None, path: str | None, layer: tuple | None = None
+                  ) -> tuple[dict | None, str | None, str | None]:
     """(result, version, error line). Never raises. The analyst's places and names
-    (``analyst_places``) are passed to an extractor that accepts ``gazetteer=``."""
+    (``analyst_places``) are passed to an extractor that accepts ``gazetteer=``. ``layer``: the
+    layer's signature (``_layer_signature``) when the caller has just read it."""
     try:
         fn, version = store.extractor()
     except Exception as exc:
         return None, None, f"extractor unavailable: {exc.__class__.__name__}: {exc}".splitlines()[0][:500]
-    gaz = analyst_gazetteer(store) if accepts_gazetteer(fn) else None
+    gaz = analyst_gazetteer(store, layer) if accepts_gazetteer(fn) else None
     return call_extractor(fn, version, text, published, title, report_id, path, gazetteer=gaz)
 
 
@@ -436,9 +438,16 @@ def accepts_gazetteer(fn) -> bool:
 _LAYER_SIGNATURE_SQL = "SELECT count(*), max(created_at) FROM analyst_places"
 
 
-def _layer_signature(store) -> tuple:
+def _layer_signature(store, conn=None) -> tuple | Exception:
     """(number of analyst places, last created): asked before every extraction, so one plain
-    statement (no SQLAlchemy compilation; only compared with the previous answer)."""
+    statement (no SQLAlchemy compilation; only compared with the previous answer). On ``conn``
+    if given (its error is returned, not raised: the caller's other reads go on)."""
+    if conn is not None:
+        try:
+            n, last = conn.exec_driver_sql(_LAYER_SIGNATURE_SQL).one()
+        except Exception as exc:
+            return exc
+        return int(n or 0), str(last)
     with store.read() as conn:
         n, last = conn.exec_driver_sql(_LAYER_SIGNATURE_SQL).one()
     return int(n or 0), str(last)
@@ -458,12 +467,16 @@ def gazetteer_for_rows(rows: list[dict]):
     return geo.load_gazetteer().with_layer(geo.layer_from_rows(rows))
 
 
-def analyst_gazetteer(store):
+def analyst_gazetteer(store, sig: tuple | Exception | None = None):
     """The gazetteer with the analyst's layer laid over it, or None when the layer is empty
     (the extractor then uses its default). Built once per layer state and kept on the store
-    handle: a cheap count/last-added query tells when an analyst added a place or a name."""
+    handle: a cheap count/last-added query tells when an analyst added a place or a name
+    (``sig``: its answer, when the caller has just asked)."""
     try:
-        sig = _layer_signature(store)
+        if sig is None:
+            sig = _layer_signature(store)
+        if isinstance(sig, Exception):
+            raise sig
     except Exception:  # an old schema or a broken table must not stop ingestion
         return None
     if sig[0] == 0:
@@ -532,6 +545,51 @@ def _write_record(conn, rec: Record, h: str, extracted, needs_extraction: bool =
     return "added", rid, error
 
 
+_MAX_REPORT_ID_SQL = "SELECT max(id) FROM reports"
+
+
+def _write_group(conn, items: list[tuple[Record, str, tuple | None]], needs_extraction: bool
+                 ) -> list[tuple[str, int, str | None]] | None:
+    """Write a group of new reports inside the caller's write transaction, one statement per
+    table for the whole group (SQLite): the same rows as ``_write_record`` one report after the
+    other. Only when every report is new (its hash is not stored and comes once in the group)
+    and has its extraction; otherwise returns None and writes nothing (the caller then takes
+    ``_write_record`` per report). Report ids are given (we hold the write lock: they are those
+    SQLite would give)."""
+    if conn.dialect.name != "sqlite" or len(items) < 2:
+        return None
+    hashes = [h for _, h, _ in items]
+    if len(set(hashes)) != len(hashes) or (needs_extraction and any(ext is None for _, _, ext in items)):
+        return None
+    known = _driver(conn, "execute", "SELECT 1 FROM reports WHERE content_hash IN "
+                    f"({', '.join('?' * len(hashes))}) LIMIT 1", hashes).fetchone()
+    if known is not None:
+        return None
+    first = (_driver(conn, "execute", _MAX_REPORT_ID_SQL).fetchone()[0] or 0) + 1
+    reports, sources, batch, outcomes = [], [], [], []
+    for rid, (rec, h, extracted) in enumerate(items, first):
+        result, version, error = extracted if extracted is not None else (None, None, None)
+        raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
+        now = utcnow()
+        reports.append({
+            "id": rid, "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
+            "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
+            "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
+            "ingested_at": now,
+            "status": "ok" if result is not None else ("error" if error else "pending"),
+            "error": error, "extractor_version": version,
+            "extracted_at": now if result is not None else None,
+        })
+        sources.append(_source_row(rid, rec))
+        if result is not None:
+            batch.append((rid, h, result, version))
+        outcomes.append(("added", rid, error))
+    bulk_insert(conn, S.reports, reports)
+    bulk_insert(conn, S.report_sources, sources)
+    write_new_extractions(conn, batch)
+    return outcomes
+
+
 class _NotExtracted(Exception):
     """A record left unextracted as a duplicate turned out not to be stored (see _write_record)."""
 
@@ -594,10 +652,12 @@ class _Group:
             self.t0 = time.perf_counter()
         h = h or content_hash(rec.text)
         if extracted is None and self.extract and not pooled and h not in self.hashes:
-            with self.store.read() as conn:
+            with self.store.read() as conn:  # one read for both questions
                 known = _existing(conn, h) is not None
+                layer = None if known else _layer_signature(self.store, conn)
             if not known:
-                extracted = run_extractor(self.store, rec.text, rec.published, rec.title, h[:16], rec.path)
+                extracted = run_extractor(self.store, rec.text, rec.published, rec.title, h[:16], rec.path,
+                                          layer=layer)
         self.items.append((rec, h, extracted))
         self.hashes.add(h)
         if len(self.items) >= self.max_reports or time.perf_counter() - self.t0 >= self.max_seconds:
@@ -613,8 +673,10 @@ class _Group:
         if len(items) > 1:
             try:
                 with self.store.write() as conn:
-                    outcomes = [_write_record(conn, rec, h, ext, needs_extraction=self.extract)
-                                for rec, h, ext in items]
+                    outcomes = _write_group(conn, items, self.extract)
+                    if outcomes is None:  # a known text, a repeat or a missing extraction: one by one
+                        outcomes = [_write_record(conn, rec, h, ext, needs_extraction=self.extract)
+                                    for rec, h, ext in items]
             except Exception:  # rolled back: nothing of the group is stored; one by one below
                 self.fallbacks += 1
             else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections import defaultdict
 from operator import itemgetter
 from typing import Any, Iterable
@@ -39,12 +40,37 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+_FOLD = None
+
+
 def _fold(text: str) -> str:
-    try:
-        from arabic import fold
-    except Exception:  # arabic/ unavailable: plain lower-casing still searches
-        return text.lower()
-    return fold(text).lower()
+    global _FOLD
+    if _FOLD is None:
+        try:
+            from arabic import fold
+        except Exception:  # arabic/ unavailable: plain lower-casing still searches
+            return text.lower()
+        _FOLD = fold
+    return _FOLD(text).lower()
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_parts(parts) -> str:
+    """``_fold(" ".join(p for p in parts if p))``, folding each part once (evidence sentences,
+    place and actor names repeat from event to event). Equal: folding maps character by
+    character, and lower-casing has no context across a space."""
+    out = []
+    for p in parts:
+        if p:
+            f = _FOLDED.get(p)
+            if f is None:
+                if len(_FOLDED) > 50_000:
+                    _FOLDED.clear()
+                f = _FOLDED[p] = _fold(p)
+            out.append(f)
+    return " ".join(out)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -68,8 +94,16 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+_INF = (math.inf, -math.inf)
+
+
 def _float(v: Any) -> float | None:
     """A finite number, or None (booleans, text, NaN and infinities are not figures)."""
+    t = type(v)
+    if t is float:  # the common cases first, same answers as below
+        return None if v != v or v in _INF else v
+    if t is int:
+        return float(v)
     if v is None or isinstance(v, bool):
         return None
     try:
@@ -80,6 +114,8 @@ def _float(v: Any) -> float | None:
 
 
 def _int(v: Any) -> int | None:
+    if type(v) is int and -(1 << 53) < v < (1 << 53):  # exact as a float: int(round(float(v))) == v
+        return v
     f = _float(v)
     return None if f is None else int(round(f))
 
@@ -139,6 +175,8 @@ _COVERED = {
     "actor": _COMMON_KEYS + (("actor_id", "actor_id"), ("side", "side"), ("name_en", "name_en")),
 }
 ABSENT = "~absent"
+_COVERED_KEYS = defaultdict(lambda: frozenset(k for k, _ in _COMMON_KEYS),
+                            {kind: frozenset(k for k, _ in keys) for kind, keys in _COVERED.items()})
 
 
 # one encoder for every row (json.dumps with options builds a new encoder at each call)
@@ -156,12 +194,19 @@ def _same(a: Any, b: Any) -> bool:
 def mention_columns(m: dict) -> dict:
     """The column values of an extracted mention (as written at extraction time)."""
     kind = str(m.get("kind") or "")
-    if kind == "place":
-        p = place_fields(m)
-        return {"kind": kind, "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0,
-                "text": m.get("text"), "resolved": p["place_id"] is not None, "place_id": p["place_id"],
-                "pcode": p["pcode"], "name_ar": p["name_ar"], "name_en": p["name_en"], "lat": p["lat"],
-                "lon": p["lon"], "geo_precision": p["geo_precision"], "actor_id": None, "side": None}
+    if kind == "place":  # place_fields(m), inlined (the write path's commonest row)
+        g = m.get
+        pid = g("place_id")
+        if pid is not None and g("resolved", True) is not False:
+            return {"kind": kind, "start": _int(g("start")) or 0, "end": _int(g("end")) or 0,
+                    "text": g("text"), "resolved": True, "place_id": pid, "pcode": g("pcode"),
+                    "name_ar": g("name_ar") or None, "name_en": g("name_en"), "lat": _float(g("lat")),
+                    "lon": _float(g("lon")), "geo_precision": _int(g("geo_precision")), "actor_id": None,
+                    "side": None}
+        return {"kind": kind, "start": _int(g("start")) or 0, "end": _int(g("end")) or 0,
+                "text": g("text"), "resolved": False, "place_id": None, "pcode": None,
+                "name_ar": g("name_ar") or g("text"), "name_en": g("name_en"), "lat": None, "lon": None,
+                "geo_precision": None, "actor_id": None, "side": None}
     actor = kind == "actor"
     return {"kind": kind, "start": _int(m.get("start")) or 0, "end": _int(m.get("end")) or 0,
             "text": m.get("text"), "resolved": None, "place_id": None, "pcode": None,
@@ -172,16 +217,19 @@ def mention_columns(m: dict) -> dict:
 
 def encode_mention(m: dict, cols: dict, pin: bool = False) -> str | None:
     """``mentions.extra`` for mention ``m`` whose columns are ``cols``; ``pin``: keep the
-    whole mention (its place columns are about to hold an analyst's correction)."""
+    whole mention (its place columns are about to hold an analyst's correction). A place
+    mention's candidate list and reason line are stored compactly (``compact_candidates``)."""
     covered = _COVERED.get(cols["kind"], _COMMON_KEYS)
     absent = [k for k, _ in covered if k not in m]
     if pin:
         extra = dict(m)
     else:
-        skip = {k for k, c in covered if k in m and _same(m[k], cols[c])}
-        extra = {k: v for k, v in m.items() if k not in skip}
+        keys = _COVERED_KEYS[cols["kind"]]
+        extra = {k: v for k, v in m.items() if k not in keys or not _same(v, cols[k])}
     if absent:
         extra[ABSENT] = absent
+    if "candidates" in extra:
+        extra = compact_candidates(extra, m)
     return dumps(extra) if extra else None
 
 
@@ -196,8 +244,138 @@ def decode_mention(row: Any) -> dict:
         x = json.loads(extra)
         for k in x.pop(ABSENT, ()):
             m.pop(k, None)
+        cz = x.pop(_CZ, None)
+        rz = x.pop(_RZ, None)
         m.update(x)
+        if cz is not None:
+            _expand_candidates(m, cz, rz)
     return m
+
+
+# -- compact candidate lists (m008) ---------------------------------------------------------------
+# A place mention's ``candidates`` ([{place_id, name_ar, name_en, kind, score, distance_km, why,
+# chosen}, ...]) and its ``reason`` line were ~70 % of ``mentions.extra``. Stored instead as
+# ``"~cz"``: one array per candidate, ``[place_id, name_ar, name_en, kind, score, distance_km, why,
+# chosen]``, or ``[score, distance_km, why, chosen]`` when its place id, names and kind are the
+# mention's own (the chosen place); and ``"~rz"``: the reason. Both texts go through ``_squeeze``:
+# the fixed phrases below become one private-use character each (U+E000 + position), and in the
+# reason every clause (``"; "``-separated) of the candidates' ``why`` texts, which the reason
+# repeats, becomes U+E100 + its position in the candidates' clauses (in order, first occurrence).
+# Lossless, checked at encoding: a mention whose texts hold a private-use character of that range,
+# or whose candidates do not decode back to the same values, keeps its plain JSON. The phrases
+# are part of the stored format: never change or reorder one, only append.
+_CZ, _RZ = "~cz", "~rz"
+_CAND_KEYS = ("place_id", "name_ar", "name_en", "kind", "score", "distance_km", "why", "chosen")
+_CAND_KEYSET = frozenset(_CAND_KEYS)
+_PHRASES = (
+    "near the report's other places (+", " chars away in the text", " km from ", "in Aleppo governorate (+2)",
+    "its own name '", ", +0.5)", "neighbourhood (+", "community (+", "sub-district (+", "district (+",
+    "governorate (+", "landmark (+", "area (+", "region (+", "lies in ", " named beside it (+", "trigger '",
+    "' asks for a ", "' asks for ", "alias '", "excluded: outside Aleppo governorate and '",
+    "' is a common word", "' is only a derived alias (", "' has digits", "' is a short single word",
+    ": the only match", "over ", "no place: ", "ambiguous between ", "no trigger or nearby place decides",
+    " (neighbourhood) ", " (community) ", "(ocha", "(manual)", "analyst", "' is a common word or a number; it needs a trigger ",
+)
+_PHRASE_CODE = {p: chr(0xE000 + i) for i, p in enumerate(_PHRASES)}
+_PHRASE_RX = re.compile("|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True)))
+_CODE_RX = re.compile("[\ue000-\ue1ff]")
+_PUA_RX = _CODE_RX
+
+
+_SQUEEZED: dict[str, str] = {}   # clause -> its squeezed form (clauses repeat from mention to mention)
+
+
+def _squeeze_clause(clause: str) -> str:
+    out = _SQUEEZED.get(clause)
+    if out is None:
+        if len(_SQUEEZED) > 100_000:
+            _SQUEEZED.clear()
+        out = _SQUEEZED[clause] = _PHRASE_RX.sub(_phrase_code, clause)
+    return out
+
+
+def _phrase_code(mo) -> str:
+    return _PHRASE_CODE[mo.group()]
+
+
+def _squeeze(text: str, clauses: dict[str, str] | None = None) -> str:
+    """``text`` with the fixed phrases (and ``clauses``: whole ``"; "``-separated parts) replaced by
+    their private-use characters. Clause by clause: any such substitution decodes back exactly
+    (``_unsqueeze``), since the text holds no character of that range (checked by the caller)."""
+    if clauses:
+        return "; ".join(clauses.get(p) or _squeeze_clause(p) for p in text.split("; "))
+    return "; ".join(map(_squeeze_clause, text.split("; ")))
+
+
+def _unsqueeze(text: str, clauses: list[str] | None = None) -> str:
+    def one(mo):
+        n = ord(mo.group()) - 0xE000
+        return _PHRASES[n] if n < 0x100 else clauses[n - 0x100]
+    return _CODE_RX.sub(one, text)
+
+
+def _clause_list(whys: list) -> list[str]:
+    """The distinct ``"; "``-separated clauses of the candidates' why texts, in order."""
+    seen: dict[str, None] = {}
+    for w in whys:
+        if isinstance(w, str):
+            for c in w.split("; "):
+                if len(c) > 2:
+                    seen.setdefault(c, None)
+    return list(seen)[:0x100]
+
+
+def compact_candidates(extra: dict, m: dict) -> dict:
+    """``extra`` (the stored part of place mention ``m``) with ``candidates`` (and ``reason``)
+    in the compact form; ``extra`` unchanged when that cannot be done losslessly."""
+    cands = extra.get("candidates")
+    if type(cands) is not list or _CZ in m or _RZ in m or _CZ in extra or _RZ in extra:
+        return extra
+    own = (m.get("place_id"), m.get("name_ar"), m.get("name_en"), m.get("place_kind"))
+    out, whys = [], []
+    for c in cands:
+        if type(c) is not dict:
+            return extra  # a list in the list would read as a compact candidate
+        why = c.get("why")
+        if c.keys() != _CAND_KEYSET or type(why) is not str or _PUA_RX.search(why):
+            out.append(c)  # kept as it is (an object in the list)
+            continue
+        whys.append(why)
+        why = _squeeze(why)
+        pid, nar, nen, kind = c["place_id"], c["name_ar"], c["name_en"], c["kind"]
+        if (pid == own[0] and nar == own[1] and nen == own[2] and kind == own[3] and type(pid) is type(own[0])
+                and type(nar) is type(own[1]) and type(nen) is type(own[2]) and type(kind) is type(own[3])):
+            out.append([c["score"], c["distance_km"], why, c["chosen"]])
+        else:
+            out.append([pid, nar, nen, kind, c["score"], c["distance_km"], why, c["chosen"]])
+    new = dict(extra)
+    del new["candidates"]
+    new[_CZ] = out
+    reason = extra.get("reason")
+    if type(reason) is str and not _PUA_RX.search(reason):
+        clauses = _clause_list(whys)
+        del new["reason"]
+        new[_RZ] = _squeeze(reason, {c: chr(0xE100 + i) for i, c in enumerate(clauses)})
+    return new
+
+
+def _expand_candidates(m: dict, cz: list, rz: str | None) -> None:
+    """Put ``candidates`` (and ``reason``) back into mention ``m`` from their compact form."""
+    cands, whys = [], []
+    for c in cz:
+        if isinstance(c, dict):
+            cands.append(c)
+            continue
+        if len(c) == 4:
+            c = [m.get("place_id"), m.get("name_ar"), m.get("name_en"), m.get("place_kind"), *c]
+        else:
+            c = list(c)  # not in place: the caller's compact list stays as it is
+        why = c[6] = _unsqueeze(c[6])
+        whys.append(why)
+        cands.append(dict(zip(_CAND_KEYS, c)))
+    m["candidates"] = cands
+    if rz is not None:
+        m["reason"] = _unsqueeze(rz, _clause_list(whys))
 
 
 def encode_event(ev: dict, ext_id: str | None, confidence: float | None, evidence_text: str | None) -> str:
@@ -426,8 +604,7 @@ def effective_event(ev: dict, corrections: list[dict], actors: dict[str, dict],
                            "position": len(actor_rows)})
     s, e, ev_text = _evidence(ev)
     actors_en = "; ".join(a.get("name_en") or a["actor_id"] for a in actor_rows)
-    search = " ".join(x for x in (ev_text, place["name_ar"], place["name_en"], actors_en, event_type,
-                                  sub_event_type) if x)
+    search_folded = _fold_parts((ev_text, place["name_ar"], place["name_en"], actors_en, event_type, sub_event_type))
     values = {
         "ext_id": None if ev.get("id") is None else str(ev.get("id")),
         "date": date, "date_precision": date_precision,
@@ -444,7 +621,7 @@ def effective_event(ev: dict, corrections: list[dict], actors: dict[str, dict],
         "injured_low": i[0], "injured_best": i[1], "injured_high": i[2],
         "weapons": ";".join(weapons),
         "evidence_start": s, "evidence_end": e, "evidence_text": ev_text,
-        "search_folded": _fold(search),
+        "search_folded": search_folded,
         "confidence": _float(ev.get("confidence")),
         "corrected": bool(corrected_fields),
         "is_false": is_false,
@@ -566,8 +743,6 @@ def unindex_events_text(conn: Connection, where=None) -> None:
                                            _text_rows(where, literal("delete"))))
 
 
-_EVENT_IDS = (select(S.events.c.id).where(S.events.c.report_id == bindparam("rid")).order_by(S.events.c.id))
-_EVENT_IDS_SQL = "SELECT id FROM events WHERE report_id = ? ORDER BY id"
 _INDEX_TEXT_SQL = f"INSERT INTO {S.EVENTS_FTS}(rowid, t) VALUES (?, lower(?))"
 _HAS_CORRECTIONS = select(S.corrections.c.id).where(S.corrections.c.report_id == bindparam("rid")).limit(1)
 
@@ -577,56 +752,124 @@ def write_extraction(conn: Connection, report_id: int, content_hash: str, result
     """Replace the report's mentions and events with ``result`` and apply its corrections.
     Call inside a write transaction. ``new``: the report was inserted in this transaction
     (nothing to delete, no corrections to apply)."""
-    hash16 = content_hash[:16]
-    if not new:
-        conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
-            select(S.events.c.id).where(S.events.c.report_id == report_id))))
-        unindex_events_text(conn, S.events.c.report_id == report_id)
-        conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
-        conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
-    mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
-    events = [e for e in (result.get("events") or []) if isinstance(e, dict)]
-    event_actor_ids = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
-    mention_info, actors = upsert_actors(conn, mentions, also=event_actor_ids)
-    if mentions:
-        rows = []
+    if new:
+        write_new_extractions(conn, [(report_id, content_hash, result, version)])
+        return
+    conn.execute(delete(S.event_actors).where(S.event_actors.c.event_id.in_(
+        select(S.events.c.id).where(S.events.c.report_id == report_id))))
+    unindex_events_text(conn, S.events.c.report_id == report_id)
+    conn.execute(delete(S.events).where(S.events.c.report_id == report_id))
+    conn.execute(delete(S.mentions).where(S.mentions.c.report_id == report_id))
+    write_new_extractions(conn, [(report_id, content_hash, result, version)])
+    if conn.execute(_HAS_CORRECTIONS, {"rid": report_id}).first() is not None:
+        rematerialize_report(conn, report_id)
+
+
+def _simulate_actor_upserts(conn: Connection, per_report: list[tuple[dict, set]]) -> tuple[list[dict], list, list]:
+    """The actor upserts of several reports, as ``upsert_actors`` would do them one report after
+    the other, with one SELECT: ``per_report`` is each report's (mention actor infos, other actor
+    ids). Returns (each report's stored ``{actor_id: {"name_en", "side"}}`` as its own upsert left
+    them, actor rows to insert, rows to update), the final state of every actor touched."""
+    ids = set()
+    for found, also in per_report:
+        ids |= found.keys() | also
+    if not ids:
+        return [{} for _ in per_report], [], []
+    state = _select_actors(conn, sorted(ids))   # aid -> (actor_id, name_en, side, actor_type, inter_code)
+    inserted: dict[str, str | None] = {}        # new actor id -> its name_ar (set when first inserted)
+    updated: set[str] = set()
+    out = []
+    for found, also in per_report:
+        stored = {aid: {"name_en": state[aid][1], "side": state[aid][2]}
+                  for aid in found.keys() | also if aid in state}
+        for aid, info in found.items():
+            row = state.get(aid)
+            if row is None:
+                state[aid] = (aid, info["name_en"], info["side"], info["actor_type"], info["inter_code"])
+                inserted[aid] = info["name_ar"]
+                stored[aid] = {"name_en": info["name_en"], "side": info["side"]}
+            elif (row[1], row[2], row[3], row[4]) != (info["name_en"], info["side"], info["actor_type"],
+                                                      info["inter_code"]):
+                state[aid] = (aid, info["name_en"] or row[1], info["side"] or row[2], info["actor_type"] or row[3],
+                              row[4] if info["inter_code"] is None else info["inter_code"])
+                if aid not in inserted:
+                    updated.add(aid)
+                stored[aid] = {"name_en": state[aid][1], "side": state[aid][2]}
+        out.append(stored)
+    ins = [dict(zip(_ACTOR_COLS, state[aid]), name_ar=name_ar) for aid, name_ar in inserted.items()]
+    upd = [state[aid] for aid in sorted(updated)]
+    return out, ins, upd
+
+
+_UPDATE_ACTOR_SQL = "UPDATE actors SET name_en = ?, side = ?, actor_type = ?, inter_code = ? WHERE actor_id = ?"
+_MAX_EVENT_ID_SQL = "SELECT max(id) FROM events"
+
+
+def write_new_extractions(conn: Connection, batch: list[tuple[int, str, dict, str]]) -> None:
+    """Write the extractions of reports that have none yet (inserted in this transaction, or whose
+    rows were just deleted): ``batch`` is a list of (report id, content hash, extractor result,
+    extractor version). The same rows as writing them one report after the other, in one
+    statement per table for the whole batch: the actors (upserts in report order, one SELECT),
+    the mentions, the events (on SQLite with their ids given: we hold the write lock, so they are
+    the ids SQLite would give one after the other), the event actors, and the text index.
+    Corrections are not applied here (see ``write_extraction``)."""
+    sqlite = conn.dialect.name == "sqlite"
+    parsed = []
+    for report_id, content_hash, result, version in batch:
+        mentions = [m for m in (result.get("mentions") or []) if isinstance(m, dict)]
+        events = [e for e in (result.get("events") or []) if isinstance(e, dict)]
+        also = {str(a) for e in events for a in (e.get("actors") or []) if a is not None}
+        parsed.append((report_id, content_hash[:16], mentions, events, version, _actor_infos(mentions), also))
+    stored_list, new_actors, changed = _simulate_actor_upserts(conn, [(p[5], p[6]) for p in parsed])
+    if new_actors:
+        bulk_insert(conn, S.actors, new_actors)
+    for row in changed:
+        if sqlite:
+            _driver(conn, "execute", _UPDATE_ACTOR_SQL, (row[1], row[2], row[3], row[4], row[0]))
+        else:
+            conn.execute(update(S.actors).where(S.actors.c.actor_id == row[0]).values(
+                name_en=row[1], side=row[2], actor_type=row[3], inter_code=row[4]))
+    m_rows, e_rows, actor_lists = [], [], []
+    for (report_id, hash16, mentions, events, version, mention_info, _), actors in zip(parsed, stored_list):
         for m, key in zip(mentions, mention_keys(hash16, mentions)):
             row = mention_columns(m)
             row["extra"] = encode_mention(m, row)
-            row.update(report_id=report_id, mention_key=key, dismissed=False, corrected=False)
-            rows.append(row)
-        bulk_insert(conn, S.mentions, rows)
-    if events:
+            row["report_id"] = report_id
+            row["mention_key"] = key
+            row["dismissed"] = row["corrected"] = False
+            m_rows.append(row)
+        if not events:
+            continue
         for aid, info in mention_info.items():
             actors.setdefault(aid, {"name_en": info["name_en"], "side": info["side"]})
-        rows, actor_lists = [], []
         for ev, key in zip(events, event_keys(hash16, events)):
             values, actor_rows = effective_event(ev, [], actors)
-            values.update(report_id=report_id, event_key=key, extractor_version=version,
-                          extracted=encode_event(ev, values["ext_id"], values["confidence"],
-                                                 values["evidence_text"]))
-            rows.append(values)
+            values["report_id"] = report_id
+            values["event_key"] = key
+            values["extractor_version"] = version
+            values["extracted"] = encode_event(ev, values["ext_id"], values["confidence"], values["evidence_text"])
+            e_rows.append(values)
             actor_lists.append(actor_rows)
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            # we hold the write lock: the report's events are exactly those just inserted,
-            # and their rowids increase in insertion order
-            bulk_insert(conn, S.events, rows)
-            ids = [r[0] for r in _driver(conn, "execute", _EVENT_IDS_SQL, (report_id,)).fetchall()]
-        else:
-            ids = [r[0] for r in conn.execute(
-                insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), rows)]
-        ea_rows = [{"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
-                   for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows]
-        bulk_insert(conn, S.event_actors, ea_rows)
-        if sqlite and has_text_index(conn):
-            # the same rows as index_events_text(conn, events.report_id == report_id), from the
-            # values just written (no read back, no statement compiled per report)
-            _driver(conn, "executemany", _INDEX_TEXT_SQL, [(i, r["search_folded"]) for i, r in zip(ids, rows)])
-        else:
-            index_events_text(conn, S.events.c.report_id == report_id)
-    if not new and conn.execute(_HAS_CORRECTIONS, {"rid": report_id}).first() is not None:
-        rematerialize_report(conn, report_id)
+    bulk_insert(conn, S.mentions, m_rows)
+    if not e_rows:
+        return
+    if sqlite:
+        first = (_driver(conn, "execute", _MAX_EVENT_ID_SQL).fetchone()[0] or 0) + 1
+        ids = range(first, first + len(e_rows))
+        for eid, row in zip(ids, e_rows):
+            row["id"] = eid
+        bulk_insert(conn, S.events, e_rows)
+    else:
+        ids = [r[0] for r in conn.execute(
+            insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True), e_rows)]
+    bulk_insert(conn, S.event_actors, [
+        {"event_id": eid, "actor_id": a["actor_id"], "side": a.get("side"), "position": a["position"]}
+        for eid, actor_rows in zip(ids, actor_lists) for a in actor_rows])
+    if sqlite and has_text_index(conn):
+        # the same rows as index_events_text(conn, events.id IN ids), from the values just written
+        _driver(conn, "executemany", _INDEX_TEXT_SQL, [(i, r["search_folded"]) for i, r in zip(ids, e_rows)])
+    elif not sqlite:
+        index_events_text(conn, S.events.c.id.in_(list(ids)))
 
 
 def _load_corrections(conn: Connection, report_id: int) -> list[dict]:

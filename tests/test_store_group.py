@@ -128,39 +128,57 @@ def test_extraction_error_stored_inside_the_group(store, tmp_path):
         assert c.execute(select(func.count()).where(S.reports.c.status == "error")).scalar_one() == 1
 
 
+def patch_writes(monkeypatch, hook):
+    """Call ``hook(report id, result)`` before each report's extraction is written, whichever
+    path writes it: one report per transaction (``write_extraction``) or a whole group
+    (``write_new_extractions``, report after report); returns a function undoing the patch."""
+    real, real_batch = I.write_extraction, I.write_new_extractions
+
+    def write_extraction(conn, rid, h, result, version, new=False):
+        hook(rid, result)
+        return real(conn, rid, h, result, version, new=new)
+
+    def write_new_extractions(conn, batch):
+        for rid, _, result, _ in batch:
+            hook(rid, result)
+        return real_batch(conn, batch)
+    monkeypatch.setattr(I, "write_extraction", write_extraction)
+    monkeypatch.setattr(I, "write_new_extractions", write_new_extractions)
+
+    def undo():
+        monkeypatch.setattr(I, "write_extraction", real)
+        monkeypatch.setattr(I, "write_new_extractions", real_batch)
+    return undo
+
+
 def test_a_failing_report_costs_only_itself(store, tmp_path, monkeypatch):
     """A per-report error rolls the group back; its reports are written again one per
     transaction: the bad one fails (listed, nothing of it stored), the others land."""
     write_reports(tmp_path / "in", 6)
-    real = I.write_extraction
-
-    def write_extraction(conn, rid, h, result, version, new=False):
+    def check(rid, result):
         if result["events"][0]["evidence"]["text"].startswith("تقرير رقم 3\n"):
             raise ValueError("cannot store this one")
-        return real(conn, rid, h, result, version, new=new)
-    monkeypatch.setattr(I, "write_extraction", write_extraction)
+    undo = patch_writes(monkeypatch, check)
     writes = count_writes(store)
     s = ingest_paths(store, [tmp_path / "in"], progress=False)
     assert (s.added, s.duplicates, s.failed) == (5, 0, 1)
     assert "r0003.txt: not stored: ValueError: cannot store this one" in s.errors[0]
     assert writes[0] == 1 + 6  # the group (rolled back), then one transaction each
     assert table_counts(store) == {"reports": 5, "report_sources": 5, "events": 5, "mentions": 0}
-    monkeypatch.setattr(I, "write_extraction", real)
+    undo()
     s = ingest_paths(store, [tmp_path / "in"], progress=False)  # the re-run finishes the job
     assert (s.added, s.duplicates, s.failed) == (1, 5, 0)
 
 
 def test_integrity_error_in_a_group_retries_one_by_one(store, tmp_path, monkeypatch):
     write_reports(tmp_path / "in", 5)
-    real = I.write_extraction
     raised = []
 
-    def write_extraction(conn, rid, h, result, version, new=False):
+    def race(rid, result):
         if not raised and rid == 3:  # a concurrent writer's race, once
             raised.append(rid)
             raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
-        return real(conn, rid, h, result, version, new=new)
-    monkeypatch.setattr(I, "write_extraction", write_extraction)
+    patch_writes(monkeypatch, race)
     s = ingest_paths(store, [tmp_path / "in"], progress=False)
     assert raised and (s.added, s.duplicates, s.failed) == (5, 0, 0)
     c = table_counts(store)
@@ -172,19 +190,17 @@ def test_a_crash_loses_only_the_uncommitted_group(store, tmp_path, monkeypatch):
     it; nothing of it was counted; running the same ingest again stores the rest."""
     write_reports(tmp_path / "in", 10)
     monkeypatch.setattr(I, "GROUP_REPORTS", 4)
-    real = I.write_extraction
     seen = []
 
-    def write_extraction(conn, rid, h, result, version, new=False):
+    def interrupt(rid, result):
         seen.append(rid)
         if len(seen) == 6:  # the second group's second report
             raise KeyboardInterrupt
-        return real(conn, rid, h, result, version, new=new)
-    monkeypatch.setattr(I, "write_extraction", write_extraction)
+    undo = patch_writes(monkeypatch, interrupt)
     with pytest.raises(KeyboardInterrupt):
         ingest_paths(store, [tmp_path / "in"], progress=False)
     assert table_counts(store) == {"reports": 4, "report_sources": 4, "events": 4, "mentions": 0}
-    monkeypatch.setattr(I, "write_extraction", real)
+    undo()
     s = ingest_paths(store, [tmp_path / "in"], progress=False)
     assert (s.added, s.duplicates, s.failed) == (6, 4, 0)
     c = table_counts(store)
