@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -916,6 +917,7 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
             print(f"warning: no worker processes ({exc.__class__.__name__}: {exc}); extracting here",
                   file=sys.stderr)
     grp = _Group(store, summary, extract, max_reports=group)
+    frozen = _freeze_long_lived(extract and len(files) >= FREEZE_MIN_FILES)
 
     def show(files_read: int) -> None:
         # a file is done once every report read from it has committed
@@ -952,8 +954,31 @@ def ingest_paths(store, paths: Iterable[str | os.PathLike], published=None, sour
         grp.flush()
         show(len(files))
     finally:
+        if frozen:
+            gc.unfreeze()
         if pool is not None:
             pool.close()
         if bar is not None:
             bar.close()
     return summary
+
+
+# A batch of at least this many files freezes what is already loaded (below).
+FREEZE_MIN_FILES = 200
+
+
+def _freeze_long_lived(wanted: bool) -> bool:
+    """Load the gazetteer, then move every object alive now out of the garbage collector's
+    sight for the batch (``gc.freeze``; ``ingest_paths`` undoes it at the end). Why: the
+    gazetteer's hundreds of thousands of dicts and strings never die, yet each full
+    collection walks them all; on a 2,000-report batch that was ~9 % of the CPU time and
+    collected nothing. Returns whether it froze."""
+    if not wanted:
+        return False
+    try:
+        import geo
+        geo.load_gazetteer()
+    except Exception:  # no gazetteer: extraction reports the error per report, as before
+        return False
+    gc.freeze()
+    return True

@@ -276,3 +276,22 @@ def test_connections_checkpoint_the_wal_less_often(tmp_path):
     with st.read() as conn:
         assert conn.execute(sql_text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sql_text("PRAGMA wal_autocheckpoint")).scalar() == WAL_AUTOCHECKPOINT_PAGES > 1000
+
+
+def test_batch_freezes_the_loaded_objects_only_while_it_runs(store, tmp_path, monkeypatch):
+    import gc
+
+    import store.ingest as I
+    monkeypatch.setattr(I, "FREEZE_MIN_FILES", 2)
+    seen = []
+    real = I._freeze_long_lived
+    monkeypatch.setattr(I, "_freeze_long_lived", lambda wanted: seen.append(r := real(wanted)) or r)
+    write_reports(tmp_path / "in", 3)
+    before = gc.get_freeze_count()
+    s = ingest_paths(store, [tmp_path / "in"], progress=False)
+    assert (s.added, s.failed) == (3, 0)
+    assert seen == [True]
+    assert gc.get_freeze_count() == before  # unfrozen at the end: nothing kept from collection
+    write_reports(tmp_path / "one", 1)
+    ingest_paths(store, [tmp_path / "one"], progress=False)
+    assert seen == [True, False]  # a small batch is not worth it
