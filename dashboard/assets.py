@@ -50,6 +50,16 @@ LOCAL_ASSETS: dict[str, str | None] = {
 }
 
 
+# What the dashboard's map really uses of folium.Map's default assets: Leaflet only. jQuery is
+# needed by folium.Popup (``$(`...`)[0]``) and ``objects_to_stay_in_front``; Bootstrap, Font
+# Awesome and Leaflet.awesome-markers by awesome-marker icons. The dashboard draws none of
+# them: popups and tooltips of places are built by static/afm/afm-map.js, the outlines use
+# GeoJsonTooltip (plain Leaflet). tests/test_dashboard_app.py checks the generated map holds
+# none of these uses. Each dropped file was one more link in the iframe's script chain
+# (streamlit-folium loads its js_links one after the other).
+MAP_ASSETS_KEPT = {"leaflet", "leaflet_css"}
+
+
 def static_prefix() -> str:
     """URL prefix of Streamlit's app static files, honouring server.baseUrlPath."""
     base = ""
@@ -85,6 +95,14 @@ def localize(element):
                 out.append((name, loc))
         setattr(element, attr, out)
     return element
+
+
+def trim_map_assets(m):
+    """Keep only the Leaflet JS/CSS of a folium.Map (localized); see MAP_ASSETS_KEPT."""
+    localize(m)
+    m.default_js = [(n, u) for n, u in m.default_js if n in MAP_ASSETS_KEPT]
+    m.default_css = [(n, u) for n, u in m.default_css if n in MAP_ASSETS_KEPT]
+    return m
 
 
 def localize_tree(element):

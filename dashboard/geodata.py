@@ -6,8 +6,11 @@ and geometries are simplified once so the base map stays light.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from dataclasses import dataclass, field
 
@@ -169,11 +172,50 @@ def _outlines_from_files(directory: Path) -> Outlines:
     return out
 
 
+# The simplified outlines are kept on disk between server processes (~0.07 s of a fresh
+# server's first page: shapely's import and simplification), keyed on the gazetteer's files
+# (name, size, mtime) and on this module's and dashboard/safe.py's code (the labels). Any
+# failure to read or write the cache falls back to computing them.
+OUTLINES_CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aleppo-frontline-map"
+
+
+def _cache_key(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for code in (Path(__file__), Path(safe.__file__)):
+        h.update(code.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _cached_outlines(files: list[Path], compute) -> Outlines:
+    try:
+        path = OUTLINES_CACHE_DIR / f"outlines-{_cache_key(files)}.json"
+        if path.is_file():
+            return Outlines(**json.loads(path.read_text(encoding="utf-8")))
+    except Exception as exc:  # unreadable: computed again below
+        log.debug("outlines cache unreadable: %s", exc)
+        path = None
+    out = compute()
+    if path is not None and not out.note:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(dataclasses.asdict(out), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only home: no cache
+            log.debug("outlines cache not written: %s", exc)
+    return out
+
+
 def load_outlines() -> Outlines:
-    """Outlines from the gazetteer's GeoJSON files (data/gazetteer); where they are missing,
-    through geo.load_gazetteer() (empty, with a note, if geo/ or its data is not there)."""
-    if (GAZETTEER_DIR / "admin.geojson").is_file() and (GAZETTEER_DIR / "neighbourhoods.geojson").is_file():
-        return _outlines_from_files(GAZETTEER_DIR)
+    """Outlines from the gazetteer's GeoJSON files (data/gazetteer), cached on disk; where the
+    files are missing, through geo.load_gazetteer() (empty, with a note, if geo/ or its data
+    is not there)."""
+    files = [GAZETTEER_DIR / "admin.geojson", GAZETTEER_DIR / "neighbourhoods.geojson"]
+    if all(f.is_file() for f in files):
+        return _cached_outlines(files, lambda: _outlines_from_files(GAZETTEER_DIR))
     return load_outlines_geo()
 
 

@@ -15,7 +15,9 @@ from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElemen
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from dashboard.assets import static_prefix
+from dashboard.assets import STATIC_DIR, local_url
+
+AFM_MAP_JS = STATIC_DIR / "afm" / "afm-map.js"
 
 _MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"
 _MARKERCLUSTER_CSS = [
@@ -55,8 +57,34 @@ class _Script(Element):
         return self.script
 
 
+class AfmScript(MacroElement):
+    """static/afm/afm-map.js inlined in the base map's script (``window.AFM``: the place layers'
+    drawing code). The base map's script runs before the feature groups (streamlit-folium
+    evaluates them after it), so ``window.AFM`` is defined when the layers are built. Inlined
+    rather than linked: one link fewer in the iframe's chain of scripts, which streamlit-folium
+    loads one after the other, and a change of the file changes the base map's script (its
+    component key), never served stale from a browser cache."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "AfmScript"
+        self.js = AFM_MAP_JS.read_text(encoding="utf-8")
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        figure.script.add_child(_Script(self.js), name=self.get_name())
+
+
 class PlaceLayer(JSCSSMixin, MacroElement):
-    """Places as compact rows (see static/afm/afm-map.js for the row layout)."""
+    """Places as compact rows (see static/afm/afm-map.js for the row layout), drawn by
+    ``window.AFM.layer``: the base map carries AfmScript (dashboard.mapview.build_base_map)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -73,12 +101,10 @@ class PlaceLayer(JSCSSMixin, MacroElement):
         self.rows_json = js_json(rows)
         self.cluster_js = "true" if cluster else "false"
         self.options_json = js_json(options or {})
-        prefix = static_prefix()
-        self.default_js = [("afm_map_js", prefix + "afm/afm-map.js")]
+        self.default_js = []
         self.default_css = []
         if cluster:
-            from dashboard.assets import local_url
-            self.default_js = [("markerclusterjs", local_url(_MARKERCLUSTER_JS))] + self.default_js
+            self.default_js = [("markerclusterjs", local_url(_MARKERCLUSTER_JS))]
             self.default_css = [(f"mc{i}", local_url(u)) for i, u in enumerate(_MARKERCLUSTER_CSS)]
 
     def render(self, **kwargs):

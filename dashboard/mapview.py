@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import safe
-from dashboard.assets import localize, localize_tree
+from dashboard.assets import localize, localize_tree, trim_map_assets
 from dashboard.geodata import CITY_CENTRE, CITY_RADIUS_KM, Outlines, in_city  # noqa: F401
 
 # What st_folium sends back: only a click on a place (its centre: static/afm/afm-map.js sets
@@ -87,6 +87,8 @@ def radius_px(killed: int) -> float:
 
 _BASE_CSS = """
 <style>
+*, ::before, ::after { box-sizing: border-box; }
+body { margin: 0; }
 .leaflet-container { background: #f3f1ec; font-family: "Noto Sans Arabic", "Noto Sans", Tahoma, Arial, sans-serif; }
 .leaflet-tooltip.afm-label { background: transparent; border: 0; box-shadow: none; color: #555; font-size: 11px; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
 .afm-label .ar { direction: rtl; unicode-bidi: isolate; }
@@ -150,7 +152,10 @@ def build_base_map(outlines: Outlines, tiles: bool = False, bounds: list | None 
         ).add_to(m)
     if bounds or outlines.bounds:
         m.fit_bounds(bounds or outlines.bounds)
+    from dashboard.layers import AfmScript
+    AfmScript().add_to(m)  # window.AFM, which draws the place layers
     localize_tree(m)
+    trim_map_assets(m)  # Leaflet only: no jQuery, Bootstrap, Font Awesome, awesome-markers
     return m
 
 

@@ -22,6 +22,10 @@ EVIDENCE_PER_PLACE = 2
 # the popups' evidence (store.queries.place_evidence) and the timeline always cover every
 # event; downloads too.
 EVENTS_LIMIT = 5000
+# The timeline, the events table and the downloads wait, on a session's first view of the map,
+# for the map to have drawn: see below_map_ready. Tests of the page through AppTest (where no
+# component runs, so the map never reports) set this to False.
+DEFER_BELOW_MAP = True
 
 _CSS = """
 <style>
@@ -481,12 +485,29 @@ def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool
     if ss.get("sel_event") is not None and ss.get("sel_report") is not None:
         views.report_view(b, q, ss["sel_report"], ss["sel_event"], where="map")
 
-    if empty:
+    if empty or not below_map_ready(ret):
         return
     _timeline(b, version, fkey, state)
     events = q_events(b, b.name, version, fkey)
     _events_table(events, int(counts.get("events") or 0))
     exports.download_buttons(b, events, state, int(counts.get("events") or 0))
+
+
+def below_map_ready(ret) -> bool:
+    """Whether to draw the timeline, the events table and the downloads in this run.
+
+    On a session's first view they are left out until the map has drawn: the map's iframe is
+    same-origin, so it shares the page's renderer main thread, and the chart (vega-embed) and
+    the table (Arrow, the data grid) arriving just after the map's delta held its scripts and
+    its drawing back by ~1 s (docs/dashboard.md, "Where the first load goes"). The map
+    component sends its first value once it has built the map (streamlit-folium's
+    initComponent), which reruns the page: that run draws them. Any later run draws them too
+    (the flag below), so they never stay hidden if the component cannot report."""
+    ss = st.session_state
+    if not DEFER_BELOW_MAP or ss.get("_afm_below_map"):
+        return True
+    ss["_afm_below_map"] = True
+    return isinstance(ret, dict) and ret.get("last_object_clicked_count") is not None
 
 
 def handle_map_click(ret, summary: pd.DataFrame, picking: bool) -> bool:

@@ -25,6 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
 
 
+@pytest.fixture(autouse=True)
+def _below_map_at_once(monkeypatch):
+    """AppTest runs no component, so the map never reports that it has drawn: the page draws
+    the timeline, table and downloads in its first run here (test_below_map_waits_for_the_map
+    covers the deferral)."""
+    monkeypatch.setattr(page, "DEFER_BELOW_MAP", False)
+
+
 @pytest.fixture
 def app(monkeypatch):
     """An AppTest of app.py on the fixture events; returns a factory taking an events frame."""
@@ -91,8 +99,40 @@ def test_initial_view(app):
     # no folium random ids left in the base map script (each run must send the very same script)
     assert not re.search(r"_[0-9a-f]{32}\b", args["script"])
     assert "الميسر" in args["feature_group"] and "Karm Myassar" in names(args)
-    assert "/app/static/afm/afm-map.js" in args["js_links"]
+    # the place layers' code is in the base map's script (no link of its own); the iframe loads
+    # Leaflet and Leaflet.markercluster only
+    assert (ROOT / "static" / "afm" / "afm-map.js").read_text(encoding="utf-8").strip() in args["script"]
+    assert args["js_links"] == ["/app/static/vendor/leaflet-1.9.3/dist/leaflet.js",
+                                "/app/static/vendor/leaflet.markercluster-1.1.0/dist/leaflet.markercluster.js"]
     assert not at.warning
+
+
+def test_below_map_waits_for_the_map(app, monkeypatch):
+    """On a session's first view the timeline, the events table and the downloads wait for the
+    map to draw (its first value reruns the page); any later run draws them."""
+    monkeypatch.setattr(page, "DEFER_BELOW_MAP", True)
+    at = app()
+    assert not at.exception
+    assert metrics(at)["Events"] == 6 and markers(map_args(at))["pins"] == 5
+    assert not [d for d in at.dataframe if d.key == "t_events"] and not at.get("download_button")
+    assert not at.get("vega_lite_chart")
+    at.run()  # the component's first value, in the browser
+    assert not at.exception
+    assert [d for d in at.dataframe if d.key == "t_events"] and at.get("download_button")
+    assert at.get("vega_lite_chart")
+
+
+def test_map_uses_no_jquery_bootstrap_or_awesome_markers(app):
+    """folium.Map's jQuery, Bootstrap, Font Awesome and awesome-markers are not sent
+    (dashboard.assets.MAP_ASSETS_KEPT): nothing in the generated map uses them."""
+    at = app(params={"choro": "1"})
+    at.sidebar.toggle(key="v_tiles").set_value(True).run()
+    args = map_args(at)
+    code = args["script"] + (args["feature_group"] or "") + args["header"] + args["html"]
+    for use in ("$(", "jQuery", "AwesomeMarkers", "bootstrap", "fa-", "glyphicon"):
+        assert use not in code, use
+    for url in args["js_links"] + args["css_links"]:
+        assert "jquery" not in url and "bootstrap" not in url and "awesome" not in url, url
 
 
 def test_date_range_changes_map_and_metrics_but_keeps_map_mounted(app):
@@ -206,7 +246,7 @@ def test_map_assets_are_local(app):
     at = app()
     args = map_args(at)
     for url in args["js_links"] + args["css_links"]:
-        assert url.startswith("/app/static/vendor/") or url == "/app/static/afm/afm-map.js", url
+        assert url.startswith("/app/static/vendor/"), url
         assert (ROOT / "static" / url[len("/app/static/"):]).is_file(), url
     # code and styles: no URL may leave the app. (Report links inside the places' JSON rows are
     # data, shown as links the analyst may click, never fetched by the page.)

@@ -111,6 +111,12 @@ TEXT_JALLUM = "قتل 15 مدنيا بقصف قوات النظام على حي �
 TEXT_NUBL = "قتل 4 مدنيين بقصف قوات النظام على بلدة نبل بريف حلب."
 
 
+@pytest.fixture(autouse=True)
+def _below_map_at_once(monkeypatch):
+    """AppTest runs no component (the map never reports): draw the table in the first run."""
+    monkeypatch.setattr(page, "DEFER_BELOW_MAP", False)
+
+
 @pytest.fixture
 def real(monkeypatch, tmp_path):
     """A temporary FRONTLINE_DB with two reports (the real extractor), and an AppTest factory."""

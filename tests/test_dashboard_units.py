@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dashboard import assets, safe
 from dashboard.layers import js_json
@@ -142,3 +143,28 @@ def test_report_text_is_never_a_jinja_template():
     script = _get_feature_group_string(g, m, 0)
     assert "49" not in script and "window.AFM.layer(" in script
     m.get_root().render()  # the whole figure renders too, the text unevaluated
+
+
+def test_outlines_are_cached_on_disk(tmp_path, monkeypatch):
+    """load_outlines keeps the simplified outlines between server processes, keyed on the
+    gazetteer's files: the cached ones are the computed ones, and a changed file recomputes."""
+    import dataclasses
+    import os
+
+    from dashboard import geodata
+    if not (geodata.GAZETTEER_DIR / "admin.geojson").is_file():
+        pytest.skip("no gazetteer outlines in data/gazetteer")
+    gaz = tmp_path / "gazetteer"
+    gaz.mkdir()
+    for name in ("admin.geojson", "neighbourhoods.geojson"):
+        (gaz / name).write_bytes((geodata.GAZETTEER_DIR / name).read_bytes())
+    monkeypatch.setattr(geodata, "GAZETTEER_DIR", gaz)
+    monkeypatch.setattr(geodata, "OUTLINES_CACHE_DIR", tmp_path / "cache")
+    computed = dataclasses.asdict(geodata._outlines_from_files(gaz))
+    assert dataclasses.asdict(geodata.load_outlines()) == computed
+    assert len(list((tmp_path / "cache").glob("outlines-*.json"))) == 1
+    assert dataclasses.asdict(geodata.load_outlines()) == computed  # read from the cache
+    st = (gaz / "admin.geojson").stat()
+    os.utime(gaz / "admin.geojson", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert dataclasses.asdict(geodata.load_outlines()) == computed
+    assert len(list((tmp_path / "cache").glob("outlines-*.json"))) == 2  # a new key
