@@ -6,7 +6,7 @@ Arabic-Indic digits do not matter. Every folded character remembers which
 original character it came from, so a match in folded text maps back to exact
 character offsets in the report as decoded from the file.
 
-The character classes come from camel-tools (``AR_DIAC_CHARSET`` and the
+The character classes come from camel-tools (``AR_DIAC_CHARSET``, copied below, and the
 alef/ta-marbuta/alef-maksura rules of ``camel_tools.utils.normalize``); the
 folding is done per character so the offset map stays one-to-one.
 """
@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import re
 
-from camel_tools.utils.charsets import AR_DIAC_CHARSET
+# camel-tools' AR_DIAC_CHARSET (camel_tools.utils.charsets), copied: importing that module
+# walks all 1.1 million code points to build its Unicode sets (~0.3 s in every process that
+# folds text: each CLI run, the dashboard's first text filter). tests/test_arabic.py checks
+# that the copy still equals camel-tools' set.
+AR_DIAC_CHARSET = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
 
 # Characters dropped: camel-tools' diacritics, tatweel, zero-width marks, bidi controls.
 _DROP = set(AR_DIAC_CHARSET) | {

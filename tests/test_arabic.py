@@ -63,3 +63,19 @@ def test_name_key_variants_meet():
     assert name_key("#جسر_الحج") == name_key("جسر الحج")
     assert name_key("مستشفى") == name_key("مستشفي")
     assert name_key("الإذاعة") == name_key("الاذاعه")
+
+
+def test_diacritics_are_camel_tools_own():
+    # arabic.normalize keeps a copy so that folding does not import camel-tools' charsets
+    from camel_tools.utils.charsets import AR_DIAC_CHARSET
+    assert arabic.normalize.AR_DIAC_CHARSET == AR_DIAC_CHARSET
+    assert all(fold("ب" + d) == "ب" for d in AR_DIAC_CHARSET)
+
+
+def test_folding_does_not_import_camel_tools_charsets():
+    import subprocess
+    import sys
+    code = ("import sys, arabic; arabic.fold('حلب'); "
+            "print('camel_tools.utils.charsets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
