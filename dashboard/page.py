@@ -1,6 +1,7 @@
 """The dashboard page: sidebar filters, metrics, map, timeline, events table, downloads."""
 from __future__ import annotations
 
+import gc
 import os
 
 import pandas as pd
@@ -491,6 +492,26 @@ def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool
     events = q_events(b, b.name, version, fkey)
     _events_table(events, int(counts.get("events") or 0))
     exports.download_buttons(b, events, state, int(counts.get("events") or 0))
+    settle_memory()
+
+
+_SETTLED = False
+
+
+def settle_memory() -> bool:
+    """Once per server process, after the first whole map view (the map already drawn, its
+    caches filled): collect, then freeze what is alive out of the garbage collector's sight.
+    Why: the modules, the gazetteer outlines and the cached frames are a million objects that
+    never die, and every full collection walked them all (~0.1 s, landing on some filter
+    change at random; at 100,000 events it took one from 0.23 to 0.36 s in the benchmark).
+    Returns whether it froze now."""
+    global _SETTLED
+    if _SETTLED:
+        return False
+    _SETTLED = True
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 def below_map_ready(ret) -> bool:

@@ -168,3 +168,14 @@ def test_outlines_are_cached_on_disk(tmp_path, monkeypatch):
     os.utime(gaz / "admin.geojson", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     assert dataclasses.asdict(geodata.load_outlines()) == computed
     assert len(list((tmp_path / "cache").glob("outlines-*.json"))) == 2  # a new key
+
+
+def test_settle_memory_freezes_once_per_process(monkeypatch):
+    import gc
+
+    from dashboard import page
+    monkeypatch.setattr(page, "_SETTLED", False)
+    before = gc.get_freeze_count()
+    assert page.settle_memory() is True
+    assert gc.get_freeze_count() > before  # what is alive now is out of the collector's walks
+    assert page.settle_memory() is False   # later runs leave the collector alone
