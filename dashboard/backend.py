@@ -263,10 +263,13 @@ class FrameBackend:
         m = pd.Series(True, index=df.index)
         if not getattr(filters, "include_false", False):
             m &= ~df["is_false"]
+        in_range = pd.Series(True, index=df.index)
         if filters.date_from:
-            m &= df["date"] >= pd.Timestamp(filters.date_from)
+            in_range &= df["date"] >= pd.Timestamp(filters.date_from)
         if filters.date_to:
-            m &= df["date"] < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)
+            in_range &= df["date"] < pd.Timestamp(filters.date_to) + pd.Timedelta(days=1)
+        # as store.queries: events without a date are kept unless undated is False
+        m &= (in_range | df["date"].isna()) if getattr(filters, "undated", True) else (in_range & df["date"].notna())
         if filters.sides:
             want = set(filters.sides)
             m &= df["sides"].map(lambda v: bool(want & set(_split(v))))
@@ -355,9 +358,11 @@ class FrameBackend:
             for i, n in zip(_split(ids), [x.strip() for x in str(names or "").split(";")]):
                 actors.setdefault(i, n or i)
         sides = sorted({s for v in df["sides"] for s in _split(v)})
+        dated = df["date"].dropna()
         return {
-            "date_min": df["date"].min().date() if len(df) else None,
-            "date_max": df["date"].max().date() if len(df) else None,
+            "date_min": dated.min().date() if len(dated) else None,
+            "date_max": dated.max().date() if len(dated) else None,
+            "undated": int(df["date"].isna().sum()),
             "sides": sides,
             "actors": actors,
             "event_types": sorted(df["event_type"].dropna().unique().tolist()),

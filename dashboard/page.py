@@ -254,6 +254,7 @@ def _init_from_url(options: dict) -> None:
     ss["f_dates_pick"] = (s.date_from, s.date_to)
     ss["f_sides"], ss["f_actors"], ss["f_types"], ss["f_sources"] = s.sides, s.actor_ids, s.event_types, s.sources
     ss["f_min_killed"], ss["f_prec"], ss["f_text"] = int(s.min_killed), list(s.geo_precisions), s.text
+    ss["f_undated"] = s.undated
     ss["v_colour"], ss["v_choro"], ss["v_timeline"] = s.colour_by, s.choropleth, s.timeline_by
     ss["_afm_init"] = True
 
@@ -266,7 +267,10 @@ def _sanitise(options: dict) -> None:
     if ss.get("_afm_bounds") not in (None, (lo, hi)) and (d0, d1) == ss["_afm_bounds"]:
         d0, d1 = lo, hi  # the whole range was shown: keep showing it when new reports widen it
     ss["_afm_bounds"] = (lo, hi)
-    d0, d1 = min(max(d0, lo), hi), min(max(d1, lo), hi)
+    if lo is None or hi is None:  # only undated events so far: no range to offer
+        d0 = d1 = None
+    else:
+        d0, d1 = min(max(d0 or lo, lo), hi), min(max(d1 or hi, lo), hi)
     if (d0, d1) != ss.get("_afm_dates"):
         ss["_afm_dates"] = (d0, d1)
         ss["f_dates_slider"] = (d0, d1)
@@ -301,15 +305,20 @@ def sidebar(options: dict) -> tuple[FilterState, bool]:
     lo, hi = options["date_min"], options["date_max"]
     sb = st.sidebar
     sb.header(t("filters"))
-    if lo < hi:
-        sb.slider(t("date_range"), min_value=lo, max_value=hi, key="f_dates_slider", on_change=_on_slider,
-                  format="YYYY-MM-DD")
-    sb.date_input(t("from_to"), min_value=lo, max_value=hi, key="f_dates_pick", on_change=_on_pick,
-                  format="YYYY-MM-DD")
-    rng, complete = normalise_range(ss.get("f_dates_pick"), ss["_afm_dates"])
-    if not complete:
-        sb.caption(t("pick_end_date"))
+    if lo is not None and hi is not None:
+        if lo < hi:
+            sb.slider(t("date_range"), min_value=lo, max_value=hi, key="f_dates_slider", on_change=_on_slider,
+                      format="YYYY-MM-DD")
+        sb.date_input(t("from_to"), min_value=lo, max_value=hi, key="f_dates_pick", on_change=_on_pick,
+                      format="YYYY-MM-DD")
+        rng, complete = normalise_range(ss.get("f_dates_pick"), ss["_afm_dates"])
+        if not complete:
+            sb.caption(t("pick_end_date"))
     d0, d1 = ss["_afm_dates"]
+    if options.get("undated"):
+        # an event whose report gives no date is neither inside nor outside the range
+        sb.checkbox(t("undated", n=options["undated"]), key="f_undated", help=t("undated_help"),
+                    disabled=lo is None)
 
     actors = options["actors"]
     sb.multiselect(t("sides"), options["sides"], key="f_sides", placeholder=t("choose_options"))
@@ -334,7 +343,8 @@ def sidebar(options: dict) -> tuple[FilterState, bool]:
         date_from=d0, date_to=d1, sides=list(ss["f_sides"]), actor_ids=list(ss["f_actors"]),
         event_types=list(ss["f_types"]), sources=list(ss["f_sources"]),
         min_killed=int(ss["f_min_killed"] or 0), geo_precisions=list(ss["f_prec"]),
-        text=ss["f_text"] or "", colour_by=ss["v_colour"], choropleth=bool(ss["v_choro"]),
+        text=ss["f_text"] or "", undated=bool(ss.get("f_undated", True)) or lo is None,
+        colour_by=ss["v_colour"], choropleth=bool(ss["v_choro"]),
         timeline_by=ss["v_timeline"],
     )
     return state, tiles
@@ -417,7 +427,7 @@ def main() -> None:
              label_visibility="collapsed")
     view = st.session_state.get("v_view", "map")
 
-    if options.get("date_min") is None:
+    if options.get("date_min") is None and not options.get("undated"):
         if view == "add":
             views.add_view(b, q)
             st.stop()

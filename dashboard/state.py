@@ -20,6 +20,7 @@ PRECISIONS = (1, 2, 3)
 # URL parameter names
 P_FROM, P_TO, P_SIDE, P_ACTOR, P_TYPE, P_SOURCE = "from", "to", "side", "actor", "type", "source"
 P_MIN_KILLED, P_PREC, P_TEXT, P_COLOUR, P_CHORO, P_TIMELINE = "min_killed", "prec", "q", "colour", "choro", "timeline"
+P_UNDATED = "undated"
 LIST_PARAMS = (P_SIDE, P_ACTOR, P_TYPE, P_SOURCE, P_PREC)
 
 
@@ -34,6 +35,7 @@ class FilterState:
     min_killed: int = 0
     geo_precisions: list[int] = dataclasses.field(default_factory=list)
     text: str = ""
+    undated: bool = True  # events without a date shown whatever the date range
     colour_by: str = "event_type"
     choropleth: bool = False
     timeline_by: str = "side"
@@ -46,7 +48,7 @@ class FilterState:
             event_types=list(self.event_types) or None, sources=list(self.sources) or None,
             min_killed=int(self.min_killed) or None,
             geo_precisions=list(self.geo_precisions) or None,
-            text=self.text.strip() or None,
+            text=self.text.strip() or None, undated=bool(self.undated),
         )
 
 
@@ -100,6 +102,7 @@ def from_params(params: Mapping, options: Mapping) -> FilterState:
     except ValueError:
         s.min_killed = 0
     s.text = str(params.get(P_TEXT) or "")[:200]
+    s.undated = params.get(P_UNDATED) not in ("0", "false", "no")
     colour = params.get(P_COLOUR)
     s.colour_by = colour if colour in COLOUR_MODES else "event_type"
     s.choropleth = params.get(P_CHORO) in ("1", "true", "yes")
@@ -124,6 +127,8 @@ def to_params(s: FilterState, options: Mapping) -> dict[str, str | list[str]]:
         out[P_MIN_KILLED] = str(int(s.min_killed))
     if s.text.strip():
         out[P_TEXT] = s.text.strip()
+    if not s.undated:
+        out[P_UNDATED] = "0"
     if s.colour_by != d.colour_by:
         out[P_COLOUR] = s.colour_by
     if s.choropleth:

@@ -973,8 +973,8 @@ def _freeze_long_lived(wanted: bool) -> bool:
     gazetteer's hundreds of thousands of dicts and strings never die, yet each full
     collection walks them all; on a 2,000-report batch that was ~9 % of the CPU time and
     collected nothing. Returns whether it froze."""
-    if not wanted:
-        return False
+    if not wanted or gc.get_freeze_count():
+        return False  # nothing to gain, or the process froze its own objects (unfreezing would undo that)
     try:
         import geo
         geo.load_gazetteer()

@@ -5,8 +5,9 @@ or plain dicts. SQL is built with SQLAlchemy Core (parameterized, portable to
 PostgreSQL); filtering and aggregation run in the database on indexed columns.
 
 Filter semantics (``Filters``; every field optional, all given fields must hold):
-- ``date_from``/``date_to``: inclusive, on the event date (events without a date are
-  left out once either bound is set).
+- ``date_from``/``date_to``: inclusive, on the event date. ``undated`` (default True):
+  events without a date are kept whatever the range, since they can be neither inside nor
+  outside it; False leaves them out (with or without a range).
 - ``sides``/``actor_ids``: the event involves at least one actor of those sides/ids.
 - ``event_types``, ``sources`` (any of the report's sources), ``geo_precisions``,
   ``place_ids``, ``report_ids``: membership.
@@ -66,6 +67,9 @@ class Filters:
     include_false: bool = False
     place_ids: list[str] | None = None
     report_ids: list[int] | None = None
+    # Events without a date (a report with no date anywhere) can be neither inside nor outside
+    # a date range: kept by default so that nothing an analyst added disappears from view.
+    undated: bool = True
 
 
 def _as_date(v):
@@ -135,10 +139,15 @@ def where_clause(f: Filters | None, *, text_index: bool = False) -> ColumnElemen
     conds: list[ColumnElement] = []
     if not f.include_false:
         conds.append(E.c.is_false.is_(False))
+    in_range = []
     if f.date_from is not None:
-        conds.append(E.c.date >= _as_date(f.date_from))
+        in_range.append(E.c.date >= _as_date(f.date_from))
     if f.date_to is not None:
-        conds.append(E.c.date <= _as_date(f.date_to))
+        in_range.append(E.c.date <= _as_date(f.date_to))
+    if in_range:
+        conds.append(or_(E.c.date.is_(None), and_(*in_range)) if f.undated else and_(*in_range))
+    elif not f.undated:
+        conds.append(E.c.date.is_not(None))
     if f.sides:
         conds.append(exists().where(and_(EA.c.event_id == E.c.id, EA.c.side.in_(list(f.sides)))))
     if f.actor_ids:
@@ -363,11 +372,13 @@ def counts(store, filters: Filters | None = None) -> dict:
 
 
 def filter_options(store) -> dict:
-    """What the filters can offer: date range, sides, actors (id -> English name),
-    event types, sources (from all non-false events / all reports)."""
+    """What the filters can offer: date range, the number of events without a date
+    (``undated``), sides, actors (id -> English name), event types, sources (from all
+    non-false events / all reports)."""
     live = E.c.is_false.is_(False)
     with store.read() as conn:
-        dmin, dmax = conn.execute(select(func.min(E.c.date), func.max(E.c.date)).where(live)).one()
+        dmin, dmax, undated = conn.execute(select(func.min(E.c.date), func.max(E.c.date),
+                                                  func.count().filter(E.c.date.is_(None))).where(live)).one()
         sides = [r[0] for r in conn.execute(select(EA.c.side).distinct().where(EA.c.side.is_not(None))
                                             .order_by(EA.c.side))]
         used = select(EA.c.actor_id).distinct()
@@ -379,7 +390,8 @@ def filter_options(store) -> dict:
         sources = [r[0] for r in conn.execute(select(RS.c.source).distinct().where(RS.c.source.is_not(None))
                                               .order_by(RS.c.source))]
     return {"date_min": _as_date(dmin) if dmin else None, "date_max": _as_date(dmax) if dmax else None,
-            "sides": sides, "actors": actors, "event_types": types, "sources": sources}
+            "undated": int(undated or 0), "sides": sides, "actors": actors, "event_types": types,
+            "sources": sources}
 
 
 # -- reports, mentions, review queue --------------------------------------------------------

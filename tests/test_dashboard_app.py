@@ -369,3 +369,37 @@ def test_single_day_of_data(app):
     assert not at.exception
     assert not [s for s in at.sidebar.slider if s.key == "f_dates_slider"]  # no slider over one day
     assert metrics(at)["Events"] == 6
+
+
+def _with_undated():
+    import pandas as pd
+    df = fx.events_frame()
+    undated = df[df["event_id"] == df["event_id"].iloc[0]].assign(event_id="u1", date=pd.NaT, place_id="N0208",
+                                                                  place_name_en="Zebdiyeh", killed_best=5)
+    return pd.concat([df, undated], ignore_index=True)
+
+
+def test_undated_events_stay_in_view_until_left_out(app):
+    """A report with no date anywhere gives events without a date: they are in no date range,
+    so they are shown whatever the range, until the analyst unticks them (kept in the URL)."""
+    at = app(_with_undated())
+    assert not at.exception
+    assert metrics(at)["Events"] == 7 and metrics(at)["Killed"] == 46
+    box = at.sidebar.checkbox(key="f_undated")
+    assert box.value is True and "(1)" in box.label
+    at.sidebar.slider(key="f_dates_slider").set_value((D(2016, 12, 6), D(2016, 12, 6))).run()
+    assert metrics(at)["Events"] == 4  # 3 on that day + the undated one
+    at.sidebar.checkbox(key="f_undated").uncheck().run()
+    assert not at.exception
+    assert metrics(at)["Events"] == 3 and qp(at, "undated") == ["0"]
+    shared = app(_with_undated(), params={"undated": "0"})  # the link restores the choice
+    assert metrics(shared)["Events"] == 6 and shared.sidebar.checkbox(key="f_undated").value is False
+
+
+def test_only_undated_events_still_make_a_map(app):
+    import pandas as pd
+    at = app(fx.events_frame().assign(date=pd.NaT))
+    assert not at.exception
+    assert metrics(at)["Events"] == 6 and markers(map_args(at))["pins"] == 5
+    assert not [s for s in at.sidebar.slider if s.key == "f_dates_slider"]  # no range to offer
+    assert not at.info  # not the "no data" message

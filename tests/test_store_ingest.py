@@ -287,11 +287,15 @@ def test_batch_freezes_the_loaded_objects_only_while_it_runs(store, tmp_path, mo
     real = I._freeze_long_lived
     monkeypatch.setattr(I, "_freeze_long_lived", lambda wanted: seen.append(r := real(wanted)) or r)
     write_reports(tmp_path / "in", 3)
-    before = gc.get_freeze_count()
+    gc.unfreeze()  # as in a fresh CLI process (another test may have frozen this one)
     s = ingest_paths(store, [tmp_path / "in"], progress=False)
     assert (s.added, s.failed) == (3, 0)
     assert seen == [True]
-    assert gc.get_freeze_count() == before  # unfrozen at the end: nothing kept from collection
+    assert gc.get_freeze_count() == 0  # unfrozen at the end: nothing kept from collection
     write_reports(tmp_path / "one", 1)
     ingest_paths(store, [tmp_path / "one"], progress=False)
     assert seen == [True, False]  # a small batch is not worth it
+    gc.freeze()
+    ingest_paths(store, [tmp_path / "in"], progress=False)
+    assert seen == [True, False, False] and gc.get_freeze_count() > 0  # another's freeze is left alone
+    gc.unfreeze()

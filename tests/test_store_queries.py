@@ -70,8 +70,12 @@ def test_events_frame_contract(store):
 
 @pytest.mark.parametrize("filters,expected", [
     (q.Filters(), 4),
-    (q.Filters(date_from=dt.date(2016, 12, 6)), 2),
-    (q.Filters(date_from=dt.date(2016, 12, 1), date_to=dt.date(2016, 12, 5)), 1),
+    # the fixture's event without a date stays in any date range unless undated=False
+    (q.Filters(date_from=dt.date(2016, 12, 6)), 3),
+    (q.Filters(date_from=dt.date(2016, 12, 6), undated=False), 2),
+    (q.Filters(date_from=dt.date(2016, 12, 1), date_to=dt.date(2016, 12, 5)), 2),
+    (q.Filters(date_from=dt.date(2016, 12, 1), date_to=dt.date(2016, 12, 5), undated=False), 1),
+    (q.Filters(undated=False), 3),
     (q.Filters(sides=["russia"]), 1),
     (q.Filters(sides=["government"]), 2),
     (q.Filters(actor_ids=["jaysh-halab"]), 1),
@@ -108,6 +112,7 @@ def test_aggregates(store):
     assert set(q.timeline(store, by="event_type")["group"]) == {"Explosions/Remote violence", "Battles"}
     opts = q.filter_options(store)
     assert opts["date_min"] == dt.date(2016, 12, 5) and opts["date_max"] == dt.date(2016, 12, 6)
+    assert opts["undated"] == 1  # the event whose report gave no date
     assert opts["sides"] == ["civilians", "government", "opposition", "russia"]
     assert opts["actors"]["jaysh-halab"] == "Jaysh Halab" and opts["sources"] == ["SMART"]
 
