@@ -68,6 +68,22 @@ _TALLY_RE = re.compile(r"^[\s#*•\-\u200e\u200f\u202a-\u202e]*([^\d\s:–—\-(
                        r"(\d+|[^\s\d()]+)\s+[^\s\d()]+(?:\s+[^\s\d()]+)?\s*\)?\s*[.،,]?\s*$")
 
 
+# 0.4.0: a bullet line of any length, "- حي السكري: 15 مدنيا بينهم طبيب ... جراء غارات ...": a
+# bullet, a place head (no digits, up to 80 characters), a separator, and a count first
+_BULLET_RE = re.compile(r"^[\s\u200e\u200f\u202a-\u202e]*[-•*▪·◾◽]\s*([^\d\s:–—\-(][^\d\n:–—(.،]{1,80}?)\s*[:–—]\s*"
+                        r"([^\s\d():،,.]+|\d+)")
+
+
+def _count_word(lx, w: str) -> bool:
+    """A bulletin count: digits, a number word (with or without its article), a dual or a vague
+    quantity's first word (مدنيان، عشرات)."""
+    if w.isdigit() or w in lx.numbers or w[:2] == "ال" and w[2:] in lx.numbers:
+        return True
+    k = strip_article(w)
+    hit = lx.victims.get(k)
+    return bool(hit and (hit[1] or 0) >= 2) or bool(lx.vague.first.get(k))
+
+
 def strip_article(w: str) -> str:
     return w[2:] if len(w) > 3 and w.startswith("ال") else w
 
@@ -361,10 +377,15 @@ class Document:
             if kind == "body" and (t1 - t0) <= SHORT_LINE_TOKENS and (":" in line or "(" in line or "-" in line
                                                                      or "–" in line or "—" in line):
                 m = _TALLY_RE.match(line)
-                if m and (m.group(2).isdigit() or m.group(2) in lx.numbers or m.group(2)[:2] == "ال"
-                          and m.group(2)[2:] in lx.numbers):
+                if m and _count_word(lx, m.group(2)):
                     tally = True
                     open_sent = None  # a list line never continues the line before
+            if kind == "body" and not tally and t1 - t0 > 3 and line.lstrip(" \u200e\u200f")[:1] in "-•*▪·◾◽" \
+                    and (":" in line or "–" in line or "—" in line):
+                m = _BULLET_RE.match(line)
+                if m and _count_word(lx, m.group(2)):
+                    tally = True
+                    open_sent = None
             if kind == "body" and not tally:
                 if k == first_content and k + 1 < len(lines) and not norms[k + 1]:
                     kind = "title"

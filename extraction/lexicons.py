@@ -104,6 +104,7 @@ class Lexicons:
     preliminary: PhraseIndex = field(default_factory=PhraseIndex)  # كحصيلة أولية: the toll may rise
     date_word_articles: dict = field(default_factory=dict)  # phrase key -> which words carry ال
     modality: set = field(default_factory=set)  # حاولت، فشلت، لم: an attempt is not ground taken
+    negation: dict = field(default_factory=dict)  # 0.4.0: لم، نفى: word key -> near | deny (no toll)
 
 
 def token_cache(lx: "Lexicons", name: str) -> dict:
@@ -182,6 +183,8 @@ def load() -> Lexicons:
     for r in read_csv("preliminary_markers.csv"):
         lx.preliminary.add(r["phrase"], True)
     lx.modality = {name_key(r["word"]) for r in read_csv("modality_cues.csv")}
+    for r in read_csv("negation_cues.csv"):
+        lx.negation[name_key(r["word"])] = (r.get("scope") or "near").strip()
     for r in read_csv("publication_cues.csv"):
         lx.publication_cues.add(r["word"], True)
     return lx

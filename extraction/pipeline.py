@@ -177,6 +177,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     for d in dates:
         if d.pub:
             continue  # a video's or a report's publication date dates no event
+        if _since(doc, lx, d):
+            continue  # 0.4.0: "منذ الجمعة 22 نيسان": the start of a period dates no figure
         sent_dates.setdefault(doc.sent_of[d.i] if doc.tokens else 0, []).append(d)
     carried = {}
     cur = None
@@ -234,11 +236,44 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     title_s = next((s for s in doc.sentences if s.kind == "title"), None)
     body_chars = sum(s.end - s.start for s in doc.sentences if s.kind == "body")
 
-    def place_for(i, j, sent):
+    # 0.4.0: a line's head ("حلب - صلاح الدين: ..."، "- حي السكري: 15 ..."): the places before a colon
+    # or dash within the line's first eight words name where the line's events happened
+    head_of = {}
+    first_of_line = {}
+
+    def line_head(s):
+        if s.para in head_of:
+            return head_of[s.para]
+        head = []
+        if not first_of_line:
+            for x in doc.sentences:
+                first_of_line.setdefault(x.para, x)
+        first = first_of_line.get(s.para, s)
+        t0 = first.t0
+        lim = min(first.t1, t0 + 8)
+        cut = None
+        for k in range(t0 + 1, lim + 1):
+            gap = doc.folded[doc.ends[k - 1]:doc.starts[k]] if k < len(doc.tokens) else ""
+            if ":" in gap or "–" in gap or "—" in gap:
+                cut = k
+                break
+            if any(ch in gap for ch in ".،؛\n") or doc.is_num[k - 1]:
+                break
+        if cut is not None:
+            head = [m for m in places_by_sent.get(first.i, []) if m["_ps"].j <= cut and not m["_facility"]
+                    and not _is_general(m)]
+            head = [m for m in head if m.get("resolved")]
+        head_of[s.para] = (head, cut)
+        return head_of[s.para]
+
+    def place_for(i, j, sent, nxt=None):
         ps = [m for m in places_by_sent.get(sent, []) if not m["_facility"]]
         cl = clause[i]
-        after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl]
+        after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl and (nxt is None or m["_ps"].i < nxt)]
         before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
+        s = doc.sentences[sent]
+        if s.tally and before:
+            return _toll_place(before, gaz, text, ps)  # a bulletin line's figure is its head's
         # "دوار الصاخور في حي الشعار": a roundabout/square named after a quarter is a landmark of the
         # quarter named as the subject; the toll is that quarter's
         named_after = [m for m in after if fold(m["_ps"].trigger or "") in LANDMARK_LEADS]
@@ -246,13 +281,27 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
             after = [m for m in after if m not in named_after]
         specific_after = [m for m in after if not _is_general(m)]
         if specific_after:
+            run = _list_run(doc, specific_after)
+            if len(run) >= 2:
+                # "65 شهيد بالشعار والقاطرجي والمرجه": a toll for a list of one city's quarters is the city's
+                tp = _toll_place(run, gaz, text, ps)
+                if tp.get("_virtual") or tp.get("place_kind") != "neighbourhood":
+                    if tp.get("_virtual") or tp.get("place_id") in {m.get("_adm4") for m in run}:
+                        return tp
             return _innermost(specific_after)[0]
         if after:
             return after[0]
+        head, cut = line_head(s)
+        if head and i >= cut:
+            hid = {_innermost(head)[-1].get("place_id")}
+            outside = [m for m in before if m not in head]
+            if outside and not any(m.get("place_id") in hid or m.get("_adm4") in hid for m in outside):
+                return _innermost(head)[-1]  # "حلب - صلاح الدين: ... من جهة دوار الحمدانية، وسقوط 9"
         if before:
             return _toll_place(before, gaz, text, ps)
+        if head and i >= cut:
+            return _innermost(head)[-1]
         # no place in its clause: the sentence before it in the paragraph, else a short post's headline
-        s = doc.sentences[sent]
         if s.tally:
             return None  # a bulletin line's figure is its own line's, never the line before
         if not [m for m in ps if clause[m["_ps"].i] == cl]:
@@ -268,6 +317,22 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                     return _innermost(spec)[0]
         return None
 
+    # 0.4.0: a place after a later toll of the same kind (or past a comma and another toll) is that
+    # toll's: "قتل 3 في الشعار، و5 في الصاخور" / "تجاوزت الاربعين شهيد، والبارحه ٦٥ شهيد بالشعار"
+    nxt_of = {}
+    by_sent = {}
+    for fig in figs:
+        by_sent.setdefault(fig["sent"], []).append(fig)
+    for sfigs in by_sent.values():
+        sfigs.sort(key=lambda g: g["i"])
+        for x, g in enumerate(sfigs):
+            for h in sfigs[x + 1:]:
+                if h["i"] < g["j"]:
+                    continue
+                if set(h["types"]) & set(g["types"]):
+                    nxt_of[id(g)] = h["i"]
+                break
+
     cas_mentions = []
     for fig in figs:
         q = fig["q"]
@@ -282,7 +347,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                     injured = _r(rng)
                 elif ty == "captured" and captured is None:
                     captured = _r(rng)
-        pm = place_for(fig["i"], fig["j"], fig["sent"])
+        pm = place_for(fig["i"], fig["j"], fig["sent"], nxt_of.get(id(fig)))
         place_text = pm["text"] if pm else None
         if pm is not None and _with_countryside(doc, pm["_ps"]):
             # "مدينة حلب وريفها": a toll for the city and its countryside is region-wide, not the city's point
@@ -399,9 +464,21 @@ def _breakdown(doc, bq, span_text):
 
 
 SHORT_POST_CHARS = 1200
+SINCE = {"منذ", "ومنذ"}
 LANDMARK_LEADS = {"دوار", "ساحه", "شارع", "جسر", "مدخل"}
 AIRPORT_TRIGGERS = {"مطار", "قاعده", "مهبط"}
 COUNTRYSIDE = {"وريفها", "وريفه", "واريافها", "وريفيها"}
+
+
+def _since(doc, lx, d) -> bool:
+    """"منذ الجمعة 22 نيسان": a written date after منذ starts a period (a weekday or يوم between).
+    A relative one ("منذ الليلة الماضية") still dates what goes on since then."""
+    if d.relative:
+        return False
+    k = d.i - 1
+    while k >= 0 and k >= d.i - 3 and (doc.keys[k] in lx.weekdays or doc.keys[k] in ("يوم", "مساء", "صباح")):
+        k -= 1
+    return k >= 0 and doc.keys[k] in SINCE
 
 
 def _comma_between(doc, a, b) -> bool:
@@ -428,6 +505,21 @@ def _is_facility(doc, ps):
     if ps.trigger or ps.i == 0:
         return False
     return any(key in ("مركز", "مراكز") for _, key in doc.var[ps.i - 1])
+
+
+def _list_run(doc, ms):
+    """The places at the head of ``ms`` that form one unbroken list (joined by و، a comma or a dash,
+    a trigger word allowed before each: "بالشعار والقاطرجي والمرجه"، "حي الميسر وحي القاطرجي")."""
+    run = [ms[0]]
+    for m in ms[1:]:
+        prev = run[-1]["_ps"]
+        ti = m["_ps"].trigger_i
+        start = ti if ti is not None and ti >= prev.j else m["_ps"].i
+        if start - prev.j > 0 or not (doc.tokens[start].startswith("و") or "،" in doc.folded[
+                doc.ends[prev.j - 1]:doc.starts[start]] or "-" in doc.folded[doc.ends[prev.j - 1]:doc.starts[start]]):
+            break
+        run.append(m)
+    return run
 
 
 def _innermost(ms):
@@ -589,7 +681,7 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
     events = []
     _sd = {}
     for d in dates:
-        if not d.pub:
+        if not d.pub and not _since(doc, lx, d):  # 0.4.0: "منذ X" starts a period
             _sd.setdefault(doc.sent_of[d.i], []).append(d)
 
     def sent_dates_of(si):
