@@ -370,3 +370,49 @@ def test_single_day_of_data(app):
     assert not at.exception
     assert not [s for s in at.sidebar.slider if s.key == "f_dates_slider"]  # no slider over one day
     assert metrics(at)["Events"] == 6
+
+
+def test_app_is_an_st_app_serving_the_page_script():
+    """`streamlit run app.py` serves dashboard.PAGE_SCRIPT through app.py's st.App, whose lifespan
+    warms the server up. The page script sits beside static/ (Streamlit serves static/ from the
+    page script's directory), and the warm-up leaves streamlit_folium to the first run: imported
+    outside a script run, its component is never registered (the map's iframe gets a 404)."""
+    import subprocess
+    import sys
+
+    code = "\n".join([
+        "import sys; from pathlib import Path",
+        "import streamlit as st",
+        "import app",
+        "from dashboard import PAGE_SCRIPT",
+        "assert isinstance(app.app, st.App)",
+        "assert Path(app.app.script_path) == Path(PAGE_SCRIPT), app.app.script_path",
+        "assert (Path(PAGE_SCRIPT).parent / 'static' / 'afm' / 'afm-map.js').is_file()",
+        "import dashboard.page as page",
+        "page.warm_up(data=False)",
+        "assert 'folium' in sys.modules and 'altair' in sys.modules",
+        "assert 'streamlit_folium' not in sys.modules",
+    ])
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_warm_up_reads_what_the_first_view_reads(app, monkeypatch):
+    """The lifespan's warm-up fills q_map under the key the first run of a session without URL
+    parameters asks for (else the first visitor would read again)."""
+    seen = []
+    real = page.q_map
+
+    def spy(_b, name, version, fkey, per_place):
+        seen.append((name, version, fkey, per_place))
+        return real(_b, name, version, fkey, per_place)
+
+    monkeypatch.setattr(page, "q_map", spy)
+    monkeypatch.setattr(page, "BACKEND_FACTORY", lambda: FrameBackend(fx.events_frame(), name="fx"))
+    monkeypatch.setattr(page, "OUTLINES_FACTORY", fx.outlines)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    page.warm_up()  # outside a script run, as in app.py's lifespan
+    assert len(seen) == 1
+    app()
+    assert seen[1] == seen[0]
