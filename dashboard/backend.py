@@ -60,6 +60,17 @@ def filters_key(filters: Filters) -> tuple:
 
 # --------------------------------------------------------------------------- store
 
+def store_needs_seed(db: str | None = None) -> bool:
+    """Whether ``StoreBackend(db)`` would load the shipped reports on opening (an empty database)."""
+    import store
+
+    s = store.open_store(db or os.environ.get("FRONTLINE_DB"))
+    try:
+        return store.is_empty(s)
+    finally:
+        s.dispose()
+
+
 class StoreBackend:
     """The real thing: ``store.open_store`` + ``store.queries``."""
 

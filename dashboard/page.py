@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 
 import pandas as pd
@@ -13,6 +14,8 @@ from dashboard.i18n import LANGS, t
 from dashboard.geodata import Outlines, load_outlines
 from dashboard.state import (COLOUR_MODES, PRECISIONS, TIMELINE_MODES, FilterState, LIST_PARAMS,
                              from_params, normalise_range, to_params)
+
+_LOG = logging.getLogger(__name__)
 
 # Swappable in tests (monkeypatch before AppTest.run): () -> Backend, () -> Outlines.
 BACKEND_FACTORY = be.StoreBackend
@@ -503,6 +506,55 @@ def map_view(b, q: Q, version: str, fkey: tuple, state: FilterState, tiles: bool
     _events_table(events, int(counts.get("events") or 0))
     exports.download_buttons(b, events, state, int(counts.get("events") or 0))
     settle_memory()
+
+
+def warm_up(data: bool = True) -> None:
+    """Before a fresh server's first session (app.py's lifespan, once per process): import what
+    the first run would import (pandas, SQLAlchemy, folium and the dashboard's modules come
+    with this module; then the map's layers, and altair for the timeline), then, with ``data``,
+    open the store and fill the caches the first view of the map reads: filter options, the
+    default view's counts, places and evidence (``q_map``), bounds, outlines. The same cached functions and keys as a run, so
+    the first session finds them (cache_data lands in the runtime's storage: the runtime exists
+    and has started before the lifespan). Not when the database is still to be seeded. A
+    failure is only logged: the page reports it."""
+    import time
+
+    t0 = time.perf_counter()
+    # the cached functions' spinners look for a script run outside one: one warning each
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        _warm_up(data)
+    finally:
+        quiet.setLevel(level)
+    _LOG.info("warm-up done in %.2f s", time.perf_counter() - t0)
+
+
+def _warm_up(data: bool) -> None:
+    import altair  # noqa: F401  (the timeline, drawn once the map has)
+    # Not streamlit_folium: its import declares the component, which Streamlit registers only
+    # inside a script run (declare_component skips it without a ScriptRunContext); imported
+    # here, it would never be registered and the map's iframe would get a 404.
+
+    from dashboard import layers  # noqa: F401
+    if data:
+        try:
+            # an empty database is seeded when opened (ingesting the shipped reports, seconds):
+            # left to the first session, which shows a spinner, not to a server that would not
+            # answer meanwhile
+            if BACKEND_FACTORY is be.StoreBackend and be.store_needs_seed():
+                return
+            b = get_backend()
+            version = b.data_version()
+            options = q_options(b, b.name, version)
+            get_outlines()
+            if options.get("date_min") is not None:
+                fkey = be.filters_key(from_params({}, options).filters())
+                q_map(b, b.name, version, fkey, EVIDENCE_PER_PLACE)
+                q_bounds(b, b.name, version)
+        except Exception as exc:  # noqa: BLE001
+            _LOG.warning("warm-up: %s: %s", type(exc).__name__, exc)
 
 
 _SETTLED = False

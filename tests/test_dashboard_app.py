@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import dashboard.page as page  # noqa: E402
-from dashboard import assets  # noqa: E402
+from dashboard import PAGE_SCRIPT, assets  # noqa: E402
 from dashboard.backend import FrameBackend  # noqa: E402
 from tests import test_dashboard_fixtures as fx  # noqa: E402
 
@@ -35,13 +35,14 @@ def _below_map_at_once(monkeypatch):
 
 @pytest.fixture
 def app(monkeypatch):
-    """An AppTest of app.py on the fixture events; returns a factory taking an events frame."""
+    """An AppTest of the page script (page.py) on the fixture events; returns a factory taking an
+    events frame."""
     def make(frame=None, params=None):
         st.cache_resource.clear()
         st.cache_data.clear()
         monkeypatch.setattr(page, "BACKEND_FACTORY", lambda: FrameBackend(frame if frame is not None else fx.events_frame(), name="fx"))
         monkeypatch.setattr(page, "OUTLINES_FACTORY", fx.outlines)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at = AppTest.from_file(PAGE_SCRIPT, default_timeout=60)
         for k, v in (params or {}).items():
             at.query_params[k] = v
         return at.run()
@@ -290,7 +291,7 @@ STUB = "tests.e2e.stub_extractor:extract_text"
 
 @pytest.fixture
 def store_app(monkeypatch, tmp_path):
-    """app.py on a real store (store.open_store + store.queries) in a temporary FRONTLINE_DB."""
+    """The page on a real store (store.open_store + store.queries) in a temporary FRONTLINE_DB."""
     pytest.importorskip("store.queries")
     db = tmp_path / "frontline.db"
     monkeypatch.setenv("FRONTLINE_DB", str(db))
@@ -306,7 +307,7 @@ def test_empty_database_is_seeded_on_startup(store_app):
     import store
     if not any(Path(store.SEED_DIR).glob("*")):
         pytest.skip("no shipped reports under data/reports yet")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at = AppTest.from_file(PAGE_SCRIPT, default_timeout=180).run()
     assert not at.exception, at.exception
     m = metrics(at)
     assert m["Reports"] >= 1 and m["Events"] >= 1, m
@@ -322,7 +323,7 @@ def test_real_store_filters_reach_the_map(store_app, monkeypatch):
     ingest_text(s, "قتل 7 في البوابية بغارات الروسي", published="2016-12-06", source="t2")
     ingest_text(s, "قتل 3 من الزنكي في نبل", published="2016-12-06", source="t3")
     s.dispose()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(PAGE_SCRIPT, default_timeout=60).run()
     assert not at.exception, at.exception
     assert metrics(at) == {"Events": 3, "Killed": 25, "Injured": 0, "Places": 3, "Reports": 3}
     before = map_args(at)
@@ -347,7 +348,7 @@ def test_table_pages_and_new_data_widen_a_full_range(app, monkeypatch):
     st.cache_resource.clear()
     st.cache_data.clear()
     monkeypatch.setattr(page, "OUTLINES_FACTORY", fx.outlines)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(PAGE_SCRIPT, default_timeout=60).run()
     at.number_input(key="t_page").set_value(3).run()
     assert not at.exception
     at.sidebar.multiselect(key="f_actors").set_value(["A-ZENKI"]).run()  # 40 events: one page
@@ -403,3 +404,49 @@ def test_only_undated_events_still_make_a_map(app):
     assert metrics(at)["Events"] == 6 and markers(map_args(at))["pins"] == 5
     assert not [s for s in at.sidebar.slider if s.key == "f_dates_slider"]  # no range to offer
     assert not at.info  # not the "no data" message
+
+
+def test_app_is_an_st_app_serving_the_page_script():
+    """`streamlit run app.py` serves dashboard.PAGE_SCRIPT through app.py's st.App, whose lifespan
+    warms the server up. The page script sits beside static/ (Streamlit serves static/ from the
+    page script's directory), and the warm-up leaves streamlit_folium to the first run: imported
+    outside a script run, its component is never registered (the map's iframe gets a 404)."""
+    import subprocess
+    import sys
+
+    code = "\n".join([
+        "import sys; from pathlib import Path",
+        "import streamlit as st",
+        "import app",
+        "from dashboard import PAGE_SCRIPT",
+        "assert isinstance(app.app, st.App)",
+        "assert Path(app.app.script_path) == Path(PAGE_SCRIPT), app.app.script_path",
+        "assert (Path(PAGE_SCRIPT).parent / 'static' / 'afm' / 'afm-map.js').is_file()",
+        "import dashboard.page as page",
+        "page.warm_up(data=False)",
+        "assert 'folium' in sys.modules and 'altair' in sys.modules",
+        "assert 'streamlit_folium' not in sys.modules",
+    ])
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_warm_up_reads_what_the_first_view_reads(app, monkeypatch):
+    """The lifespan's warm-up fills q_map under the key the first run of a session without URL
+    parameters asks for (else the first visitor would read again)."""
+    seen = []
+    real = page.q_map
+
+    def spy(_b, name, version, fkey, per_place):
+        seen.append((name, version, fkey, per_place))
+        return real(_b, name, version, fkey, per_place)
+
+    monkeypatch.setattr(page, "q_map", spy)
+    monkeypatch.setattr(page, "BACKEND_FACTORY", lambda: FrameBackend(fx.events_frame(), name="fx"))
+    monkeypatch.setattr(page, "OUTLINES_FACTORY", fx.outlines)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    page.warm_up()  # outside a script run, as in app.py's lifespan
+    assert len(seen) == 1
+    app()
+    assert seen[1] == seen[0]

@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import dashboard.page as page  # noqa: E402
 from dashboard import evidence as evx  # noqa: E402
-from dashboard import i18n, mapview  # noqa: E402
+from dashboard import PAGE_SCRIPT, i18n, mapview  # noqa: E402
 from tests import test_dashboard_fixtures as fx  # noqa: E402
 from tests.test_dashboard_app import map_args, metrics, names  # noqa: E402
 
@@ -134,7 +134,7 @@ def real(monkeypatch, tmp_path):
     st.cache_data.clear()
 
     def make(who="lina", **state):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(PAGE_SCRIPT, default_timeout=120)
         if who:
             at.query_params["who"] = who
         for k, v in state.items():
