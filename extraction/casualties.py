@@ -87,6 +87,9 @@ def find_casualties(doc, actor_spans):
             continue
         qs = find_in_sentence(doc, s)
         sent_out = _pronoun_figures(doc, s, qs) + _singular_figures(doc, s, qs)
+        eaten = [t for g in sent_out for t in g.pop("eat", ())]
+        if eaten:
+            qs = [q for q in qs if q.start_tok not in eaten]
         if named:
             sent_out.extend(_named_figures(doc, s, qs))
         if not qs:
@@ -342,7 +345,9 @@ def _coordinated(doc, q, qs, n, s, span_j, victims, absorbed, cues):
     while s.t0 < e < s.t1 and doc.link[e - 1]:
         tok = doc.tokens[e]
         if tok == "و" or tok.startswith("و"):
-            if nxt < len(qs) and qs[nxt].start_tok in (e, e + 1) and qs[nxt].modifier is None:
+            if nxt < len(qs) and (qs[nxt].start_tok == e or (tok == "و" and qs[nxt].start_tok == e + 1)) \
+                    and qs[nxt].modifier is None:
+                # (0.5.0: "امرأتان وأصيب سبعة": a word between the و and the count ends the list)
                 q2 = qs[nxt]
                 if q2.value is None:
                     break
@@ -361,8 +366,8 @@ def _coordinated(doc, q, qs, n, s, span_j, victims, absorbed, cues):
                 continue
             rest = tok[1:]
             hit = lx.victims.get(rest)
-            if hit and hit[1] == 1 and not rest.startswith("ال") and not cues[e]:
-                total += 1
+            if hit and hit[1] in (1, 2) and not rest.startswith("ال") and not cues[e]:
+                total += hit[1]
                 vic = vic if hit[0] == vic else "unknown"
                 e += 1
                 continue
@@ -525,16 +530,34 @@ def _singular_figures(doc, s, qs):
             continue  # "مقتل مدني واحد" is read as a figure elsewhere; keep one reading
         # 0.4.0: "مقتل رجل وزوجته"، "استشهاد طفل وامرأة": more singulars joined by و
         e, count, vic = k + 2, 1, hit[0]
-        while e < s.t1 and doc.link[e - 1] and doc.tokens[e].startswith("و") and e not in taken:
+        eat = []
+        while e < s.t1 and doc.link[e - 1] and doc.tokens[e].startswith("و"):
             h2 = lx.victims.get(doc.tokens[e][1:])
-            if not h2 or h2[1] != 1 or doc.tokens[e][1:].startswith("ال") or cues[e]:
+            if not h2 or h2[1] not in (1, 2) or doc.tokens[e][1:].startswith("ال") or cues[e]:
                 break
-            count += 1
+            if e in taken:
+                # 0.5.0: "قتل رجل وطفلاه": a dual read as a figure of its own joins this one
+                q2 = next((q for q in qs if q.start_tok == e and q.j == e + 1), None)
+                if q2 is None or h2[1] != 2:
+                    break
+                eat.append(e)
+            count += h2[1]
             vic = vic if h2[0] == vic else "unknown"
             e += 1
         q = Quantity(k + 1, e, count, count, count, count, victims=vic)
         out.append({"q": q, "types": [c[0]], "i": k, "j": e, "victims": vic,
-                    "aggregate": False, "breakdown": [], "sent": s.i, "preliminary": False})
+                    "aggregate": False, "breakdown": [], "sent": s.i, "preliminary": False, "eat": eat})
+    # 0.5.0: "شهيد واحد"، "قتيل واحد" (a counted noun, then واحد): one person
+    for q in qs:
+        k = q.start_tok
+        if k <= s.t0 or q.j - k != 1 or q.value != 1 or not doc.link[k - 1] or q.modifier is not None:
+            continue
+        c = cues[k - 1]
+        if not c or c[1] != "counted_noun" or doc.keys[k] not in ("واحد", "واحده"):
+            continue
+        q1 = Quantity(k - 1, q.j, 1, 1, 1, 1, victims="unknown")
+        out.append({"q": q1, "types": [c[0]], "i": k - 1, "j": q.j, "victims": "unknown",
+                    "aggregate": False, "breakdown": [], "sent": s.i, "preliminary": False, "eat": [k]})
     return out
 
 

@@ -68,6 +68,10 @@ _TALLY_RE = re.compile(r"^[\s#*•\-\u200e\u200f\u202a-\u202e]*([^\d\s:–—\-(
                        r"(\d+|[^\s\d()]+)\s+[^\s\d()]+(?:\s+[^\s\d()]+)?\s*\)?\s*[.،,]?\s*$")
 
 
+# 0.5.0: "حي الشيخ خضر: شهيد واحد": the count is واحد after the noun
+_ONE_AFTER_RE = re.compile(r"[:–—(]\s*\S+\s+(?:واحد|واحدة|واحده)\s*\)?\s*[.،,]?\s*$")
+
+
 # 0.4.0: a bullet line of any length, "- حي السكري: 15 مدنيا بينهم طبيب ... جراء غارات ...": a
 # bullet, a place head (no digits, up to 80 characters), a separator, and a count first
 _BULLET_RE = re.compile(r"^[\s\u200e\u200f\u202a-\u202e]*[-•*▪·◾◽]\s*([^\d\s:–—\-(][^\d\n:–—(.،]{1,80}?)\s*[:–—]\s*"
@@ -377,7 +381,7 @@ class Document:
             if kind == "body" and (t1 - t0) <= SHORT_LINE_TOKENS and (":" in line or "(" in line or "-" in line
                                                                      or "–" in line or "—" in line):
                 m = _TALLY_RE.match(line)
-                if m and _count_word(lx, m.group(2)):
+                if m and (_count_word(lx, m.group(2)) or _ONE_AFTER_RE.search(line)):
                     tally = True
                     open_sent = None  # a list line never continues the line before
             if kind == "body" and not tally and t1 - t0 > 3 and line.lstrip(" \u200e\u200f")[:1] in "-•*▪·◾◽" \

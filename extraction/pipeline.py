@@ -143,6 +143,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
             m = {"kind": "place", "start": a, "end": b, "text": t, "key": ps.key, "trigger": ps.trigger}
             m.pop("adm4_pcode", None)
             place = getattr(res, "place", None) if res is not None else None
+            if place is not None and ps.trigger == "ريف" and place.kind in ("community", "neighbourhood"):
+                place = None  # 0.5.0: "ريف إدلب": the countryside of a town is an area, not the town's point
             if place is not None:
                 m.update({"resolved": True, "place_id": place.id, "pcode": place.pcode, "name_ar": place.name_ar,
                           "name_en": place.name_en, "place_kind": place.kind, "lat": place.lat, "lon": place.lon,
@@ -305,6 +307,13 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         if s.tally:
             return None  # a bulletin line's figure is its own line's, never the line before
         if not [m for m in ps if clause[m["_ps"].i] == cl]:
+            c0 = _clause_start(doc, clause, i, s)
+            if c0 > s.t0 and doc.keys[c0] in WHERE_LEADS:
+                # 0.5.0: "... في حي المعادي، حيث قتل 25": حيث ("where") refers to the place of the clause before
+                pc = clause[c0 - 1]
+                prev_cl = [m for m in ps if clause[m["_ps"].i] == pc and m["_ps"].j <= c0]
+                if prev_cl:
+                    return _toll_place(prev_cl, gaz, text, ps)
             prev = [k for k in para_sents.get(s.block, []) if k < sent]
             for k in reversed(prev):
                 cand = [m for m in places_by_sent.get(k, []) if not m["_facility"]]
@@ -348,7 +357,12 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                 elif ty == "captured" and captured is None:
                     captured = _r(rng)
         pm = place_for(fig["i"], fig["j"], fig["sent"], nxt_of.get(id(fig)))
+        if pm is None and fig["aggregate"]:
+            pm = _list_total_place(doc, fig, places_by_sent, gaz, text)
         place_text = pm["text"] if pm else None
+        if pm is not None and pm.get("place_kind") == "governorate":
+            # 0.5.0: "في محافظة حلب": a governorate-wide toll has no point, like "حلب وريفها"
+            pm = None
         if pm is not None and _with_countryside(doc, pm["_ps"]):
             # "مدينة حلب وريفها": a toll for the city and its countryside is region-wide, not the city's point
             # (place_id null; place_text keeps the name as written)
@@ -377,6 +391,36 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     mentions.sort(key=lambda m: (m["start"], m["end"], m["kind"]))
     return {"report": {"id": rid, "path": path, "published": pub.isoformat() if pub else None, "title": title},
             "mentions": mentions, "events": events}
+
+
+WHERE_LEADS = {"حيث", "وحيث"}
+
+
+def _clause_start(doc, clause, i, s):
+    """First token of the clause token i is in (within sentence s)."""
+    c = clause[i]
+    k = i
+    while k > s.t0 and clause[k - 1] == c:
+        k -= 1
+    return k
+
+
+def _list_total_place(doc, fig, places_by_sent, gaz, text):
+    """0.5.0: a total ("المجموع: 35 شهيداً") with no place of its own, right after bulletin lines
+    whose heads are quarters of one city: the city (the toll is theirs together)."""
+    s = doc.sentences[fig["sent"]]
+    heads = []
+    for k in range(s.i - 1, -1, -1):
+        x = doc.sentences[k]
+        if not x.tally:
+            break
+        hs = [m for m in places_by_sent.get(k, []) if m["_ps"].i == x.t0 or (m["_ps"].trigger_i == x.t0)]
+        if hs:
+            heads.insert(0, hs[0])
+    hoods = [m for m in heads if m.get("place_kind") == "neighbourhood" and m.get("_adm4")]
+    if len({m.get("place_id") for m in hoods}) < 2 or len({m.get("_adm4") for m in hoods}) != 1:
+        return None
+    return _toll_place(hoods, gaz, text)
 
 
 def _clause_ids(doc) -> list[int]:
@@ -465,7 +509,7 @@ def _breakdown(doc, bq, span_text):
 
 SHORT_POST_CHARS = 1200
 SINCE = {"منذ", "ومنذ"}
-LANDMARK_LEADS = {"دوار", "ساحه", "شارع", "جسر", "مدخل"}
+LANDMARK_LEADS = {"دوار", "ساحه", "شارع", "جسر", "مدخل", "نهر", "طريق"}
 AIRPORT_TRIGGERS = {"مطار", "قاعده", "مهبط"}
 COUNTRYSIDE = {"وريفها", "وريفه", "واريافها", "وريفيها"}
 

@@ -173,6 +173,11 @@ def _unknown_name(doc, k, end):
     if k >= end or not _free(doc, k) or not _is_name_word(doc, k):
         return None
     tok = doc.tokens[k]
+    if not tok.startswith("ال") and any(key in lx.place_triggers for _, key in doc.var[k]):
+        return None  # 0.5.0: "بلدات وقرى ريف حلب": a second trigger is no name
+    if not tok.startswith("ال") and (doc.keys[k] in lx.common_words or tok in lx.common_words) \
+            and doc.keys[k] not in lx.name_heads:
+        return None  # 0.5.0: "سوق شعبي": an indefinite ordinary word describes, it does not name
     j = k + 1
     if not tok.startswith("ال") and doc.keys[k] in lx.name_heads:
         # جبل الجلبي، كفر حمزة، باب النيرب
@@ -207,7 +212,16 @@ LIST_SEPARATORS = set(" \t\n\u00a0,،;؛-–/#:\"'“”«»")
 PLACE_LEADS = {fold(w) for w in ("مركز", "مراكز", "مشفى", "مستشفى", "سوق", "مدخل", "معبر", "حاجز")}  # مركز حيان: named after a place
 # triggers naming a facility (a building, not a locality): an unknown name after one is kept whole
 FACILITY_TRIGGERS = {fold(w) for w in ("مشفى", "مستشفى", "مشفي", "كلية", "مدرسة", "جامعة", "مسجد", "جامع",
-                                        "مستوصف")}
+                                        "مستوصف", "سجن", "طريق", "نهر")}
+# 0.5.0: a prison, a road or a river named after a place is not that place: "سجن حلب المركزي",
+# "طريق الراموسة", "نهر قويق" are kept whole and unresolved unless geo knows the whole name
+# (طريق الكاستيلو); a road only when a known place names it ("عن طريق التهريب" is "by way of")
+NOT_THE_PLACE_TRIGGERS = {fold(w) for w in ("سجن", "طريق", "نهر")}
+NEEDS_KNOWN_NAME = {fold(w) for w in ("طريق",)}
+# 0.5.0: triggers that name a base or a housing project by a number: "الفوج 46"، "مشروع 3000 شقة"
+NUMBERED_TRIGGERS = {fold(w) for w in ("فوج", "مشروع")}
+# 0.5.0: a kunya is a person: "أبو بكر الأنصاري"، "أبو محمد الأتاربي" name no place
+KUNYA = {fold(w) for w in ("أبو", "ابو", "أبي", "ابي", "أم", "ام")}
 FACILITY_MAX_WORDS = 5
 MIN_BARE_LETTERS = 6  # a bare one-word name this long needs no other evidence
 
@@ -358,6 +372,24 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                         claim(i, j)
                         i = j
                         continue
+                if tkey in NUMBERED_TRIGGERS and doc.is_num[j0] and _free(doc, j0):
+                    # "الفوج 46"، "مشروع 3000 شقة": a numbered base or housing project, kept whole
+                    j = j0 + 1
+                    if j < end and doc.link[j - 1] and _free(doc, j) and doc.keys[j] in ("شقه", "مسكن"):
+                        j += 1
+                    out.append(PlaceSpan(i, j, p, " ".join(doc.keys[i:j]), singular, i, s.i, False))
+                    claim(i, j)
+                    i = j
+                    continue
+                if number == "singular" and gi and tkey not in FACILITY_TRIGGERS:
+                    # "ضاحية الأسد": geo knows the name with its trigger (a hand-kept place): take it whole
+                    m = _gaz_match(doc, gi, i, end)
+                    if m and m[0] > j0 + (0 if has_article else 0) and " " in m[2] and \
+                            m[2].split(" ")[0] in (tkey, singular):
+                        out.append(PlaceSpan(i, m[0], p, m[2], None, None, s.i, True))
+                        claim(i, m[0])
+                        i = m[0]
+                        continue
                 if has_article:
                     if doc.keys[j0] in DIRECTIONAL and number != "singular":
                         j = j0 + 1
@@ -375,14 +407,28 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                     m = _gaz_match(doc, gi, i, end) if gi else None
                     m0 = None if m and m[0] > j0 else (_gaz_match(doc, gi, j0, end, first_variants=False)
                                                       if gi else None)
+                    if tkey in NEEDS_KNOWN_NAME and (not (m and m[0] > j0) and not m0 or (
+                            i > 0 and doc.keys[i - 1] in ("عن", "بطريق"))):
+                        i += 1
+                        continue
                     if m and m[0] > j0:
                         out.append(PlaceSpan(i, m[0], p, m[2], singular, i, s.i, True))
+                    elif m0 and tkey in NOT_THE_PLACE_TRIGGERS:
+                        uj = m0[0]
+                        while uj < end and doc.link[uj - 1] and _free(doc, uj) and (
+                                doc.keys[uj] in lx.place_adjectives or doc.tokens[uj].startswith("ال")
+                                and doc.tokens[uj].endswith("ي") and len(doc.tokens[uj]) > 4):
+                            uj += 1  # سجن حلب المركزي، الطريق الدولي: an adjective stays in the name
+                        out.append(PlaceSpan(i, uj, p, " ".join(doc.keys[i:uj]), singular, i, s.i, False))
                     elif m0:
                         # مشفى الصاخور: named after a place geo knows; the pipeline keeps the whole
                         # facility name when geo does not place it (مشفى القدس)
                         out.append(PlaceSpan(j0, m0[0], m0[1], m0[2], singular, i, s.i, True))
                     else:
-                        uj = _facility_name(doc, j0, end) if _is_name_word(doc, j0) and _free(doc, j0) else None
+                        if tkey in NOT_THE_PLACE_TRIGGERS:
+                            uj = _unknown_name(doc, j0, end)  # نهر قويق: one name and its adjectives
+                        else:
+                            uj = _facility_name(doc, j0, end) if _is_name_word(doc, j0) and _free(doc, j0) else None
                         if uj is None:
                             i += 1
                             continue
@@ -434,6 +480,11 @@ def find_places(doc, gaz) -> list[PlaceSpan]:
                 continue
             # hashtags and bare gazetteer names
             if gi and (gaz_at is None or i in gaz_at):
+                if (i > 0 and doc.link[i - 1] and doc.keys[i - 1] in KUNYA) or (
+                        i > 1 and doc.link[i - 1] and doc.link[i - 2] and doc.keys[i - 2] in KUNYA
+                        and not doc.tokens[i - 1].startswith("ال")):
+                    i += 1  # 0.5.0: "أبو بكر الأنصاري": part of a person's kunya, not a place
+                    continue
                 hashtag = doc.starts[i] > 0 and f[doc.starts[i] - 1] == "#"
                 m = _gaz_match(doc, gi, i, end, untriggered=True, allow_common=True)
                 if m:
