@@ -529,9 +529,19 @@ def _write_record(conn, rec: Record, h: str, extracted, needs_extraction: bool =
     if extracted is None and needs_extraction:
         raise _NotExtracted(rec.locator)
     result, version, error = extracted if extracted is not None else (None, None, None)
+    rid = conn.execute(_INSERT_REPORT, _report_row(rec, h, result, version, error)).scalar_one()
+    _add_source(conn, rid, rec, new=True)
+    if result is not None:
+        write_extraction(conn, rid, h, result, version, new=True)
+    return "added", rid, error
+
+
+def _report_row(rec: Record, h: str, result, version, error) -> dict:
+    """The ``reports`` row of a new report (its id aside): the bytes as received, the text,
+    metadata, and the extraction's status."""
     raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
     now = utcnow()
-    rid = conn.execute(_INSERT_REPORT, {
+    return {
         "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
         "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
         "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
@@ -539,11 +549,7 @@ def _write_record(conn, rec: Record, h: str, extracted, needs_extraction: bool =
         "status": "ok" if result is not None else ("error" if error else "pending"),
         "error": error, "extractor_version": version,
         "extracted_at": now if result is not None else None,
-    }).scalar_one()
-    _add_source(conn, rid, rec, new=True)
-    if result is not None:
-        write_extraction(conn, rid, h, result, version, new=True)
-    return "added", rid, error
+    }
 
 
 _MAX_REPORT_ID_SQL = "SELECT max(id) FROM reports"
@@ -570,17 +576,7 @@ def _write_group(conn, items: list[tuple[Record, str, tuple | None]], needs_extr
     reports, sources, batch, outcomes = [], [], [], []
     for rid, (rec, h, extracted) in enumerate(items, first):
         result, version, error = extracted if extracted is not None else (None, None, None)
-        raw, raw_is_text = raw_for_storage(rec.raw, rec.text, rec.encoding)
-        now = utcnow()
-        reports.append({
-            "id": rid, "content_hash": h, "raw": raw, "raw_is_text": raw_is_text, "text": rec.text,
-            "encoding": rec.encoding, "format": rec.format, "title": rec.title, "url": rec.url,
-            "published": rec.published, "language": _language(rec.text), "source_names": rec.source,
-            "ingested_at": now,
-            "status": "ok" if result is not None else ("error" if error else "pending"),
-            "error": error, "extractor_version": version,
-            "extracted_at": now if result is not None else None,
-        })
+        reports.append({"id": rid, **_report_row(rec, h, result, version, error)})
         sources.append(_source_row(rid, rec))
         if result is not None:
             batch.append((rid, h, result, version))
