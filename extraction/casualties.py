@@ -171,10 +171,11 @@ def find_casualties(doc, actor_spans):
                     budget -= 1
                 k -= 1
             # 2b. 0.4.0: a running total "ارتفع عدد القتلى جراء القصف إلى 23"
+            total = None
             if not types and aggregate_at:
-                ty = _total_of(doc, q, s, prev_end, cues)
-                if ty:
-                    types.append(ty)
+                total = _total_of(doc, q, s, prev_end, cues)
+                if total:
+                    types.append(total[0])
             # 3. a verb after the figure and its noun phrase: العشرات من عناصر ... قتلوا وأسروا
             if not types and _person_after(doc, q, s, actor_at):
                 nxt = qs[n + 1].start_tok if n + 1 < len(qs) else s.t1
@@ -256,6 +257,14 @@ def find_casualties(doc, actor_spans):
                 prev["j"] = max(prev["j"], span_j)
                 last = prev
                 continue
+            if total and total[1]:
+                # 0.6.0: "قتل 5 مدنيين في حي الشعار، ليرتفع العدد إلى 12": the running total of the
+                # toll just told; the final figure wins, the partial one is no toll of its own
+                same = [g for g in figures if g["types"][0] == types[0] and not g["aggregate"]]
+                if len(same) == 1 and same[0]["q"].value is not None and q.value is not None \
+                        and same[0]["q"].value < q.value:
+                    figures.remove(same[0])
+                    fig["aggregate"] = False
             figures.append(fig)
             last = fig
         for fig in figures:
@@ -270,6 +279,9 @@ def find_casualties(doc, actor_spans):
 
 WEAK_ROLES = ("noun_weak", "verb_weak")
 TOTAL_HEADS = {"عدد", "حصيله", "اجمالي", "مجموع"}
+PERIOD_WORDS = {"خلال", "منذ", "اليوم", "يوم", "اسبوع", "شهر", "عام", "حمله", "بدء"}
+REACH_VERBS = {"بلغ", "بلغت", "يبلغ", "تبلغ", "ليبلغ", "لتبلغ", "وصل", "وصلت", "يصل", "تصل", "ليصل", "لتصل",
+               "تجاوز", "تجاوزت", "يتجاوز", "ليتجاوز", "لتتجاوز", "فاق", "فاقت"}
 
 
 def _breakdown_lead_before(doc, q, lo, cues):
@@ -288,19 +300,35 @@ def _total_of(doc, q, s, lo, cues):
     """"ارتفع عدد القتلى (جراء ...) إلى 23"، "ارتفعت حصيلة الضحايا إلى 23": the type of a running
     total whose noun stands before إلى, up to 15 words back in the sentence."""
     b = q.start_tok - 1
-    if b < s.t0 or doc.keys[b] not in ("الي", "لي"):
+    if b < s.t0:
         return None
-    for k in range(b - 1, max(s.t0, lo, b - 15) - 1, -1):
+    to = doc.keys[b] in ("الي", "لي") or doc.tokens[b] == "ل"  # 0.6.0: "ارتفع ... ل 9" (dialect)
+    # 0.6.0: the noun may stand far before إلى ("ارتفع عدد القتلى في مدينة حلب خلال الأيام الثلاثة
+    # الأخيرة إلى نحو مئة"): the words between may hold other numbers; without إلى, "بلغ عدد القتلى
+    # ... نحو 900 شخص" reads the first figure after a verb of reaching + عدد
+    for k in range(b - 1 if to else b, max(s.t0, b - 15) - 1, -1):
         if doc.keys[k] in TOTAL_HEADS or any(key in TOTAL_HEADS for _, key in doc.var[k]):
+            if not to and not (k > s.t0 and lo <= k and any(key in REACH_VERBS for _, key in doc.var[k - 1])):
+                return None
+            # the same toll told again (no place, no period of its own between the noun and the figure)
+            own = to and not any(doc.covered[x] == "place" or doc.keys[x] in PERIOD_WORDS for x in range(k + 1, b))
             for x in range(k + 1, min(b, k + 3)):
                 c = cues[x]
                 if c and c[1] == "counted_noun":
-                    return c[0]
+                    return c[0], own
                 if _victims_word(doc, x):
                     for y in range(x + 1, min(b, x + 4)):
                         c = cues[y]
                         if c and c[1] in ("verb", "noun"):
-                            return c[0]
+                            return c[0], own
+            if to and doc.tokens[k].startswith(("ال", "وال")) and (k + 1 == b or doc.keys[k + 1] in ("الي", "لي")):
+                # "ليرتفع العدد إلى 12": the number of the toll told before it in the sentence
+                for x in range(k - 1, s.t0 - 1, -1):
+                    c = cues[x]
+                    if c and c[1] != "noun_weak" and c[1] != "verb_weak":
+                        return c[0], True
+            return None
+        if not to and (doc.is_num[k] or k < lo):
             return None
     return None
 
@@ -310,7 +338,12 @@ def _distributive(doc, q, last, s, cues):
     before, a place stands between them, and nothing else is counted."""
     pq = last["q"]
     lo = max(last["j"], pq.j)
-    if q.start_tok <= lo or q.start_tok - lo > 6:
+    # 0.6.0: the words of a date between do not count ("قتل 14 في X في الثالث من الشهر، و9 في Y")
+    if q.start_tok <= lo:
+        return False
+    lo_n = lo + 1 if _victims_word(doc, lo) else lo  # the first figure's noun ("14 شخصاً") is its own
+    if q.start_tok - lo_n - sum(doc.covered[x] == "date" for x in range(lo_n, q.start_tok)) \
+            - (doc.tokens[q.start_tok - 1] == "و") > 7:
         return False
     t = doc.tokens[q.start_tok]
     joined = t.startswith("و") or doc.tokens[q.start_tok - 1] == "و" or \

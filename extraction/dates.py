@@ -25,6 +25,27 @@ THIS_MONTH = {"الشهر", "للشهر", "بالشهر"}   # 26 الشهر: day
 _LEADS = frozenset(YEAR_WORDS | DAY_LEAD)  # reading keys that open a year or a weekday rule
 PUB_WINDOW = 8  # a publication verb up to this many words before a date makes it a publication date
 
+# 0.6.0: ordinal days of the month ("في الثالث من الشهر"، "الخامس عشر من آذار"، "في التاسع والعشرين")
+ORD_UNITS = {"الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+             "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10, "العشرين": 20, "الثلاثين": 30}
+ORD_TENS = {"والعشرين": 20, "والثلاثين": 30}
+ORD_BARE_LEADS = {"في", "وفي", "يوم", "ويوم", "ليله", "صباح", "مساء", "فجر", "حتي", "بتاريخ"}
+CUR_MONTH = {"الجاري", "الحالي"}
+PAST_MONTH = {"الماضي", "المنصرم", "الفائت", "الفايت", "السابق"}
+# 0.6.0: "منذ ثلاثة أيام"، "قبل 4 أيام": days (weeks) before publication
+AGO_LEADS = {"منذ", "ومنذ", "قبل", "وقبل"}
+AGO_UNITS = {"ايام": 1, "يوما": 1, "يوم": 1, "اسابيع": 7, "اسبوع": 7, "اسبوعا": 7}
+AGO_COUNTS = {"ثلاثه": 3, "ثلاث": 3, "تلات": 3, "تلاته": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5,
+              "سته": 6, "ست": 6, "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "تمن": 8, "تسعه": 9, "تسع": 9,
+              "عشره": 10, "عشر": 10}
+FUTURE = {"القادم", "المقبل", "القادمه", "المقبله", "الجاي", "الجايه"}
+DAY_HEAD_SEPS = ":-–—|"
+
+
+def _ord_key(tok: str) -> bool:
+    """A token that may start an ordinal day (الثالث، والعشرين stays with the one before)."""
+    return tok in ORD_UNITS or (tok[:1] in "وب" and tok[1:] in ORD_UNITS)
+
 
 def _number_or_year_word(tok: str) -> bool:
     """A token a date rule may start at without a lexicon reading: a number, الشهر, عام."""
@@ -45,6 +66,7 @@ class DateSpan:
     basis: str = ""
     coord: bool = False  # second of a coordinated pair (صباح اليوم والليلة الماضية)
     pub: bool = False    # a publication date (نُشر على يوتيوب في 9 يوليو): not an event date
+    future: bool = False  # 0.6.0: "يوم الخميس القادم": a date to come dates no event
     para: int = -1
 
 
@@ -127,7 +149,11 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
     may = sorted(set(month_pos).union(rel_pos, doc.positions(_LEADS)[0],
                                       doc.positions(lx.weekdays)[0],  # "الخميس الماضي" with no lead word
                                       doc.where("date_number_words", token_sets(lx, "date_number_word"),
-                                                _number_or_year_word)))
+                                                _number_or_year_word),
+                                      doc.where("date_ordinals", token_sets(lx, "date_ordinal"),
+                                                lambda t: _ord_key(t) or t in AGO_LEADS)))
+    ord_paras = set()   # 0.6.0: paragraphs where an ordinal day of a month was read
+    doc_month = None    # 0.6.0: the last month named in the report (not after منذ), for "الشهر"/"منه"
     n_may = len(may)
     m_i = 0  # may[m_i] is the first candidate at or after i
     i = 0
@@ -199,9 +225,95 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             out.append(DateSpan(a, j, doc.starts[a], doc.ends[j - 1], d, "day" if day else "month", basis=basis))
             if d and sent is not None:
                 last_month[sent.para] = (d.year, d.month)
+            if d and not (a > 0 and doc.keys[a - 1] in AGO_LEADS) and not (published and d > published):
+                doc_month = (d.year, d.month)
             claim(a, j)
             i = j
             continue
+        # 0.6.0: an ordinal day of a month ("في الثالث من الشهر"، "السادس منه"، "الخامس عشر من آذار")
+        if _ord_key(tok):
+            hit = _ordinal_at(doc, i, end)
+            if hit:
+                day, k = hit
+                ym = None
+                basis = "month from context"
+                j = k
+                ctx = last_month.get(sent.para) if sent else None
+                ctx = ctx or doc_month or ((published.year, published.month) if published else None)
+                if k + 1 < end and doc.tokens[k] == "من" and doc.link[k]:
+                    if doc.tokens[k + 1] in THIS_MONTH:
+                        j = k + 2
+                        nxt = doc.tokens[j] if j < end and doc.link[j - 1] else ""
+                        if nxt in CUR_MONTH:
+                            ym = (published.year, published.month) if published else None
+                            basis = "relative to publication"
+                            j += 1
+                        elif nxt in PAST_MONTH:
+                            if published:
+                                ym = (published.year - (published.month == 1), (published.month - 2) % 12 + 1)
+                            basis = "relative to publication"
+                            j += 1
+                        elif nxt in FUTURE:
+                            ym = None
+                            j += 1
+                        else:
+                            ym = ctx
+                    else:
+                        mh = _month_at(doc, k + 1, end)
+                        if mh:
+                            month, j = mh
+                            hit2 = _month_at(doc, j, end) if j < end and doc.link[j - 1] else None
+                            if hit2 and hit2[0] == month:
+                                j = hit2[1]
+                            b = j
+                            if b < end and doc.link[b - 1] and doc.tokens[b] in YEAR_WORDS:
+                                b += 1
+                            year = None
+                            basis = "explicit"
+                            if b < end and doc.is_num[b] and len(doc.tokens[b]) == 4 and doc.tokens[b][:2] in ("19", "20"):
+                                year = int(doc.tokens[b])
+                                j = b + 1
+                                context_year = year
+                            else:
+                                year = context_year or (published.year if published else None)
+                                basis = "year inferred"
+                                if year and published and context_year is None:
+                                    cand = _mk(year, month, day)
+                                    if cand and cand > published + dt.timedelta(days=1):
+                                        year -= 1
+                            ym = (year, month) if year else None
+                        else:
+                            j = -1
+                elif k < end and doc.tokens[k] == "منه" and doc.link[k - 1]:
+                    j = k + 1
+                    ym = ctx
+                elif sent is not None and sent.para in ord_paras and i > 0 and doc.tokens[i - 1] in ORD_BARE_LEADS:
+                    ym = ctx  # "... في الثالث من الشهر، و9 ... في العاشر": the same month
+                else:
+                    j = -1
+                if j > i:
+                    a = i
+                    if i > 0 and doc.link[i - 1] and not taken[i - 1] and doc.keys[i - 1] in ("يوم", "ليله", "فجر", "صباح", "مساء"):
+                        a = i - 1  # "يوم العاشر من الشهر الجاري"
+                    d = _mk(ym[0], ym[1], day) if ym else None
+                    out.append(DateSpan(a, j, doc.starts[a], doc.ends[j - 1], d, "day", basis=basis))
+                    if sent is not None:
+                        ord_paras.add(sent.para)
+                    claim(a, j)
+                    i = j
+                    continue
+        # 0.6.0: "منذ ثلاثة أيام"، "قبل 4 أيام": that many days before publication
+        if tok in AGO_LEADS and i + 2 < end and doc.link[i] and doc.link[i + 1]:
+            nt = doc.tokens[i + 1]
+            cnt = int(nt) if nt.isdigit() and len(nt) <= 2 else AGO_COUNTS.get(nt)
+            unit = AGO_UNITS.get(doc.tokens[i + 2])
+            if cnt and unit and not taken[i + 1]:
+                d = published - dt.timedelta(days=cnt * unit) if published else None
+                out.append(DateSpan(i, i + 3, doc.starts[i], doc.ends[i + 2], d, "day" if unit == 1 else "week",
+                                    relative=True, basis="relative to publication"))
+                claim(i, i + 3)
+                i += 3
+                continue
         # 26 الشهر: a day of the month the paragraph is about (else the publication month)
         if tok in THIS_MONTH and i > 0 and doc.is_num[i - 1] and doc.link[i - 1] and not taken[i - 1] \
                 and doc.tokens[i - 1].isdigit() and 1 <= int(doc.tokens[i - 1]) <= 31 and \
@@ -275,7 +387,8 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
             if wk is not None:
                 j = k + 1
                 past = j < end and doc.keys[j] in ("ماضي", "ماضيه", "فايت", "فايته") and doc.link[j - 1]
-                if past:
+                future = j < end and doc.tokens[j] in FUTURE and doc.link[j - 1]
+                if past or future:
                     j += 1
                 d = None
                 if published:
@@ -283,11 +396,23 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                     if past and back == 0:
                         back = 7  # "الأحد الماضي" written on a Sunday: a week before
                     d = published - dt.timedelta(days=back)
+                    if future:  # 0.6.0: "يوم الخميس القادم": the next such day, no event yet
+                        d = published + dt.timedelta(days=(wk - published.weekday()) % 7 or 7)
                 out.append(DateSpan(i, j, doc.starts[i], doc.ends[j - 1], d, "day", relative=True, weekday_ok=True,
-                                    basis="weekday before publication"))
+                                    basis="weekday after publication" if future else "weekday before publication",
+                                    future=future))
                 claim(i, j)
                 i = j
                 continue
+        # 0.6.0: a day-by-day line "الأحد: ..." (a weekday heading its line): the last such day
+        if doc.keys[i] in lx.weekdays and doc.tokens[i].startswith("ال") and _line_head(doc, i):
+            wk = lx.weekdays[doc.keys[i]]
+            d = published - dt.timedelta(days=(published.weekday() - wk) % 7) if published else None
+            out.append(DateSpan(i, i + 1, doc.starts[i], doc.ends[i], d, "day", relative=True,
+                                weekday_ok=True, basis="weekday before publication"))
+            claim(i, i + 1)
+            i += 1
+            continue
         # "الخميس الماضي" with no يوم before it: the last such weekday before publication
         if i + 1 < end and doc.link[i] and doc.keys[i + 1] in ("ماضي", "ماضيه", "فايت", "فايته") and doc.tokens[i + 1].startswith("ال"):
             wk = _weekday_at(doc, i, end)
@@ -329,7 +454,41 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 if any(lx_pub.first.get(key) for _, key in doc.var[k]):
                     d.pub = True
                     break
+                if k >= d.i - 4 and any(lx.not_event_cues.first.get(key) for _, key in doc.var[k]):
+                    d.pub = True  # 0.6.0: "ولد في 5 آذار 1990"، "تأسس في ...": no event date
+                    break
     return out
+
+
+def _ordinal_at(doc, i, end):
+    """(day, next token) of an ordinal day written at token i: الثالث، الخامس عشر، الحادي عشر،
+    التاسع والعشرين، العشرين (a و or ب before the first word allowed)."""
+    t = doc.tokens[i]
+    u = ORD_UNITS.get(t)
+    if u is None:
+        u = ORD_UNITS.get(t[1:])
+        if u is None:
+            return None
+    k = i + 1
+    nxt = doc.tokens[k] if k < end and doc.link[i] else ""
+    if u < 10 and nxt == "عشر":
+        return 10 + u, k + 1
+    if u < 10 and nxt in ORD_TENS:
+        return ORD_TENS[nxt] + u, k + 1
+    if t.endswith("الحادي"):
+        return None
+    return u, k
+
+
+def _line_head(doc, i) -> bool:
+    """Token i opens its line (bullets/spaces before it) and a colon or dash follows it: "الأحد: ..."."""
+    f = doc.folded
+    a = doc.starts[i]
+    b = f.rfind("\n", 0, a) + 1
+    if f[b:a].strip(" \t-•*▪·◾◽\u200f\u200e"):
+        return False
+    rest = f[doc.ends[i]:doc.ends[i] + 3].lstrip(" ")
+    return rest[:1] in DAY_HEAD_SEPS and rest[:1] != ""
 
 
 def _phrases_at(doc, i, end, table):

@@ -165,6 +165,9 @@ _VARIANTS_MAX = 200_000
 
 
 _KEYS: dict[str, str] = {}        # token -> its first reading's key (strip_article), with _VARIANTS
+# 0.6.0: a run of three or more of one Arabic letter is emphasis ("شهدااااء"): matched as one letter
+_ELONG_RE = re.compile(r"([\u0621-\u064a])\1\1+")
+_ELONGATED: dict[str, str] = {}   # token with such a run -> the token with each run as one letter
 
 
 def token_variants(tok: str) -> tuple:
@@ -223,7 +226,19 @@ class Document:
             if len(_VARIANTS) + len(new) > _VARIANTS_MAX:
                 _VARIANTS.clear()
                 _KEYS.clear()
+                _ELONGATED.clear()
                 new = distinct
+            # 0.6.0: letters repeated for emphasis (شهدااااء، قتلووو): the token is matched as
+            # its collapsed form; offsets stay those of the text (starts/ends are untouched)
+            for t in new:
+                if _ELONG_RE.search(t):
+                    _ELONGATED[t] = _ELONG_RE.sub(r"\1", t)
+        if _ELONGATED and not distinct.isdisjoint(_ELONGATED):
+            get = _ELONGATED.get
+            self.tokens = [get(t, t) for t in self.tokens]
+            distinct = self.memo["_distinct"] = set(self.tokens)
+            new = distinct.difference(_VARIANTS)
+        if new:
             for t in new:
                 v = _VARIANTS[t] = tuple(variants(t))
                 _KEYS[t] = v[0][1]

@@ -97,6 +97,7 @@ class Lexicons:
     place_stop: set = field(default_factory=set)
     organisations: PhraseIndex = field(default_factory=PhraseIndex)  # media, documenters: no party, no place
     publication_cues: PhraseIndex = field(default_factory=PhraseIndex)  # نشر، رفع: the date after dates a post
+    not_event_cues: PhraseIndex = field(default_factory=PhraseIndex)  # 0.6.0: ولد، تأسس: a birthday, a founding
     common_words: set = field(default_factory=set)   # 0.3.0: frequent non-place words: a bare one needs a trigger
     place_names_ya: set = field(default_factory=set)  # real names that end like an adverb/pronoun (كفرناها)
     counted_things: set = field(default_factory=set)  # غارة، برميل، أشهر: a figure of these is no toll
@@ -187,4 +188,6 @@ def load() -> Lexicons:
         lx.negation[name_key(r["word"])] = (r.get("scope") or "near").strip()
     for r in read_csv("publication_cues.csv"):
         lx.publication_cues.add(r["word"], True)
+    for r in read_csv("not_event_date_cues.csv"):
+        lx.not_event_cues.add(r["word"], True)
     return lx

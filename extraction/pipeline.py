@@ -177,8 +177,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     # date for a token position: in the sentence before it, else after it, else carried over
     sent_dates = {}
     for d in dates:
-        if d.pub:
-            continue  # a video's or a report's publication date dates no event
+        if d.pub or d.future:
+            continue  # a video's or a report's publication date (0.6.0: a birthday, a date to come) dates no event
         if _since(doc, lx, d):
             continue  # 0.4.0: "منذ الجمعة 22 نيسان": the start of a period dates no figure
         sent_dates.setdefault(doc.sent_of[d.i] if doc.tokens else 0, []).append(d)
@@ -188,7 +188,8 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
     for s in doc.sentences:
         ds = [d for d in sent_dates.get(s.i, []) if d.date]
         carried[s.i] = cur
-        if ds and (s.kind == "body" or (cur is not None or title_date is not None) and _date_line(doc, s, ds)):
+        if ds and (s.kind == "body" or (cur is not None or title_date is not None) and _date_line(doc, s, ds)
+                   or s.kind != "title" and _dateline(doc, s, ds)):
             # a body date, or a date heading line ("06-12-2016" over a post) after an earlier one:
             # it dates the lines under it until the next date line
             cur = ds[-1]
@@ -201,7 +202,7 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         before = [d for d in ds if d.i <= tok_i]
         if before:
             after = [d for d in ds if d.i > tok_i]
-            if after and _comma_between(doc, before[-1].j, tok_i) and not _comma_between(doc, tok_i, after[0].i):
+            if after and _comma_between(doc, before[-1].j - 1, tok_i) and not _comma_between(doc, tok_i, after[0].i):
                 # "قتل 5 يوم الأحد الماضي في X، وأصيب 3 الخميس الماضي في Y": the date of its own phrase
                 return after[0], "sentence"
             return before[-1], "sentence"
@@ -538,6 +539,13 @@ def _date_line(doc, s, ds) -> bool:
     return all(doc.covered[k] == "date" or not doc.active[k] for k in range(s.t0, s.t1)) and len(ds) == 1
 
 
+def _dateline(doc, s, ds) -> bool:
+    """0.6.0: a short heading line that opens with a day ("03-06-2015 | #الصالحين #المعادي"،
+    "الخميس 3 آب - حلب"): it dates the lines under it until the next one."""
+    d = ds[0]
+    return len(ds) == 1 and d.i == s.t0 and d.precision == "day" and s.t1 - s.t0 <= d.j - d.i + 6
+
+
 def _with_countryside(doc, ps) -> bool:
     """"حلب وريفها"، "المدينة وريفها": the place is named with its countryside (a region-wide toll)."""
     j = ps.j
@@ -721,6 +729,35 @@ def _spread_dates(units, ds):
     return out
 
 
+def _claims(doc, own):
+    """The casualties of one place split where a rival claim starts: a contrast word (في حين،
+    بينما، في المقابل) and a word of saying or a source (مصادر، تحدثت، أعلن، بحسب) between two
+    figures."""
+    if len(own) < 2:
+        return [(own, None)]
+    own = sorted(own, key=lambda c: c["_fig"]["i"])
+    groups = [([own[0]], None)]
+    for a, b in zip(own, own[1:]):
+        lo, hi = a["_fig"]["j"], b["_fig"]["i"]
+        cut = next((x for x in range(lo, hi) if any(k in CLAIM_CONTRAST for _, k in doc.var[x])), None)
+        if cut is not None and any(k in CLAIM_WORDS for x in range(lo, hi) for _, k in doc.var[x]):
+            if cut > lo and doc.keys[cut] == "حين" and doc.keys[cut - 1] in ("في", "وفي"):
+                cut -= 1  # في حين
+            groups.append(([b], cut))
+        else:
+            groups[-1][0].append(b)
+    if len(groups) == 1:
+        return [(own, None)]
+    # each claim's evidence: from its contrast word (or the sentence start) to the next claim's
+    return [(g, (cut, groups[n + 1][1] if n + 1 < len(groups) else None)) for n, (g, cut) in enumerate(groups)]
+
+
+CLAIM_CONTRAST = {"حين", "بينما", "فيما", "مقابل", "المقابل"}
+CLAIM_WORDS = {"مصادر", "مصدر", "تحدثت", "تحدث", "قالت", "قال", "افادت", "افاد", "اعلنت", "اعلن", "ذكرت",
+               "ذكر", "زعمت", "زعم", "اكدت", "اكد", "بحسب", "حسب", "وفق", "وفقا", "نقلت", "روايه", "ادعت",
+               "ادعي", "تقول", "يقول", "بثت", "نشرت", "اشارت"}
+
+
 def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause, span_text):
     events = []
     _sd = {}
@@ -849,35 +886,44 @@ def _events(doc, text, rid, lx, actors, places, cas, dates, date_fields, clause,
                     own = [c for c in own if c["_fig"]["i"] == tok_i]
             else:
                 own = [c for c in orphan if c["_fig"]["i"] == tok_i]
-            killed = _sum_ranges([c["killed"] for c in own])
-            injured = _sum_ranges([c["injured"] for c in own])
-            dte, prec, basis = date_fields(tok_i)
-            if own_date is not None:
-                dte, prec, basis = own_date.date.isoformat(), own_date.precision, "sentence"
-            conf = 0.45
-            if m is not None and m.get("resolved"):
-                conf += 0.2
-            if m is None:
-                conf -= 0.15
-            if basis == "sentence":
-                conf += 0.1
-            elif basis == "published":
-                conf -= 0.1
-            if acts:
-                conf += 0.1
-            if t is not None and t[2][2] >= 3:
-                conf += 0.1
-            events.append({
-                "date": dte, "date_precision": prec, "event_type": event_type, "sub_event_type": sub_type,
-                "actors": list(dict.fromkeys(a["faction"].id for a in acts)),
-                "actor1": actor1, "actor2": actor2,
-                "place": _place_obj(m), "killed": killed, "injured": injured,
-                "weapons": list(dict.fromkeys(w[2][0] for w in ws)),
-                "evidence": {"start": ev_a, "end": ev_b, "text": ev_text},
-                "confidence": round(max(0.05, min(0.95, conf)), 2),
-                "_key": (m.get("place_id") or m.get("key")) if m else None,
-                "_inh": m is not None and not any(m is x for x in targets),
-            })
+            # 0.6.0: two sides' figures for one fight ("قتل عشرات العناصر، بحسب ناشطين، في حين تحدثت
+            # مصادر موالية عن مقتل أكثر من مئة") are two claims: one event each, never summed
+            for own, cut in _claims(doc, own):
+                ev_span = {"start": ev_a, "end": ev_b, "text": ev_text}
+                if cut is not None:  # the claim's own words
+                    a_ = doc.starts[cut[0]] if cut[0] is not None else s.start
+                    b_ = doc.ends[cut[1] - 1] if cut[1] is not None else s.end
+                    ca, cb, ct = span_text(a_, b_)
+                    ev_span = {"start": ca, "end": cb, "text": ct}
+                killed = _sum_ranges([c["killed"] for c in own])
+                injured = _sum_ranges([c["injured"] for c in own])
+                dte, prec, basis = date_fields(tok_i)
+                if own_date is not None:
+                    dte, prec, basis = own_date.date.isoformat(), own_date.precision, "sentence"
+                conf = 0.45
+                if m is not None and m.get("resolved"):
+                    conf += 0.2
+                if m is None:
+                    conf -= 0.15
+                if basis == "sentence":
+                    conf += 0.1
+                elif basis == "published":
+                    conf -= 0.1
+                if acts:
+                    conf += 0.1
+                if t is not None and t[2][2] >= 3:
+                    conf += 0.1
+                events.append({
+                    "date": dte, "date_precision": prec, "event_type": event_type, "sub_event_type": sub_type,
+                    "actors": list(dict.fromkeys(a["faction"].id for a in acts)),
+                    "actor1": actor1, "actor2": actor2,
+                    "place": _place_obj(m), "killed": killed, "injured": injured,
+                    "weapons": list(dict.fromkeys(w[2][0] for w in ws)),
+                    "evidence": ev_span,
+                    "confidence": round(max(0.05, min(0.95, conf)), 2),
+                    "_key": (m.get("place_id") or m.get("key")) if m else None,
+                    "_inh": m is not None and not any(m is x for x in targets),
+                })
         if trig:
             prev_trigger = (strong or trig)[-1][2]
     # one event per what happened where: merge repeats of the same place/date/type without figures
