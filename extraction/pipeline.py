@@ -233,9 +233,13 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         m["_facility"] = _is_facility(doc, m["_ps"])
         places_by_sent.setdefault(m["_ps"].sent, []).append(m)
     para_sents = {}
+    block_lines = {}  # 0.7.0: the body and caption lines of a block ("02-06-2015 | #الشعار" over its post)
     for s in doc.sentences:
         if s.kind == "body":
             para_sents.setdefault(s.block, []).append(s.i)
+        if s.kind in ("body", "caption"):
+            block_lines.setdefault(s.block, []).append(s.i)
+    blocks_order = sorted(block_lines)
     title_s = next((s for s in doc.sentences if s.kind == "title"), None)
     body_chars = sum(s.end - s.start for s in doc.sentences if s.kind == "body")
 
@@ -269,11 +273,56 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
         head_of[s.para] = (head, cut)
         return head_of[s.para]
 
+    def _battle_place(s, i):
+        """0.7.0: a toll of "the battles" (وقد أسفرت المعارك عن مقتل العشرات) with no place in its paragraph
+        is the toll of the fighting told in the paragraph before: that paragraph's one place, or the city
+        when its places are in one city (ضاحية الأسد، الحمدانية، منيان → Aleppo), or its region; places in
+        several towns with no region give no place ({} → None). A toll paragraph right after such a toll
+        ("وقد ارتقى من مجاهدينا 12 شهيداً") shares it. None: the rule does not apply."""
+        x = blocks_order.index(s.block) if s.block in blocks_order else -1
+        anaphor = _has_anaphor(doc, s.t0, i)
+        kind = ANAPHOR_KINDS.get(anaphor)
+        if kind:
+            # "استجابت فرق مركز الشعار لاستهداف الحي": the centre's own quarter
+            own = [m for m in places_by_sent.get(s.i, []) if m["_ps"].j <= i and m.get("place_kind") == kind]
+            if own:
+                return own[-1]
+        passed = 0
+        while x > 0 and passed < 2:
+            x -= 1
+            b = blocks_order[x]
+            lines = block_lines[b]
+            cand = [m for k in lines for m in places_by_sent.get(k, []) if not m["_facility"]]
+            if not cand:
+                if not any(f["sent"] in lines for f in figs):
+                    return None
+                anaphor = anaphor or any(_has_anaphor(doc, doc.sentences[k].t0, doc.sentences[k].t1) for k in lines)
+                passed += 1
+                continue
+            if not anaphor:
+                return None
+            return _spread_place(cand, gaz, text, anaphor) or {}
+        return None
+
+    s_of = doc.sentences
+
     def place_for(i, j, sent, nxt=None):
         ps = [m for m in places_by_sent.get(sent, []) if not m["_facility"]]
         cl = clause[i]
         after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl and (nxt is None or m["_ps"].i < nxt)]
         before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
+        if after:
+            # 0.7.0: "... مقتل 50، وبثت صوراً قالت إنها ... في كلجبرين" / "، بحسب ناشطين من مدينة الباب":
+            # a place inside a new statement or a source's description after the toll is not the toll's
+            cut = _source_cut(doc, j, after[-1]["_ps"].i)
+            if cut is not None:
+                after = [m for m in after if m["_ps"].i < cut or _comma_between(doc, cut, m["_ps"].i)]
+        if len(after) + len(before) >= 2 and _origin_words(doc, s_of[sent]):
+            # 0.7.0: "قذائف مصدرها حي X سقطت على حي Y": the attack's origin is not where the toll fell
+            origin = _origins(doc, before + after)
+            if origin and len(origin) < len(before) + len(after):
+                after = [m for m in after if id(m) not in origin]
+                before = [m for m in before if id(m) not in origin]
         s = doc.sentences[sent]
         if s.tally and before:
             return _toll_place(before, gaz, text, ps)  # a bulletin line's figure is its head's
@@ -315,11 +364,20 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
                 prev_cl = [m for m in ps if clause[m["_ps"].i] == pc and m["_ps"].j <= c0]
                 if prev_cl:
                     return _toll_place(prev_cl, gaz, text, ps)
+            earlier = [m for m in ps if m["_ps"].j <= i]
+            if earlier and not s.tally:
+                # 0.7.0: "تصدت الوحدات لهجوم على محور السكن الشبابي، ...، فيما استشهد اثنان من مقاتليها":
+                # a clause with no place of its own continues the sentence's place
+                return _toll_place(earlier, gaz, text, ps)
             prev = [k for k in para_sents.get(s.block, []) if k < sent]
-            for k in reversed(prev):
+            for k in reversed([k for k in block_lines.get(s.block, []) if k < sent]):
+                # the sentence before in the paragraph, or the heading line over it ("03-06-2015 | #حريتان")
                 cand = [m for m in places_by_sent.get(k, []) if not m["_facility"]]
                 if cand:
                     return _toll_place(cand, gaz, text)
+            battle = _battle_place(s, i)
+            if battle is not None:
+                return battle or None
             if not prev and title_s is not None and body_chars <= SHORT_POST_CHARS:
                 cand = [m for m in places_by_sent.get(title_s.i, []) if not m["_facility"]]
                 spec = [m for m in cand if not _is_general(m)]
@@ -413,9 +471,11 @@ def _list_total_place(doc, fig, places_by_sent, gaz, text):
     heads = []
     for k in range(s.i - 1, -1, -1):
         x = doc.sentences[k]
-        if not x.tally:
-            break
         hs = [m for m in places_by_sent.get(k, []) if m["_ps"].i == x.t0 or (m["_ps"].trigger_i == x.t0)]
+        if not x.tally:
+            if x.kind == "caption" and hs:
+                continue  # 0.7.0: a line of the list without a toll ("- حي الصاخور: نحو 15 جريحاً، دون شهداء")
+            break
         if hs:
             heads.insert(0, hs[0])
     hoods = [m for m in heads if m.get("place_kind") == "neighbourhood" and m.get("_adm4")]
@@ -599,21 +659,10 @@ def _toll_place(before, gaz, text="", pool=None):
     keys = {m.get("place_id") for m in hoods}
     cities = {m.get("_adm4") for m in hoods}
     if len(keys) >= 2 and len(cities) == 1 and None not in cities:
-        city_id = next(iter(cities))
-        named = [m for m in (pool or before) if m.get("place_id") == city_id and m["start"] <= hoods[-1]["start"]]
-        if named:
-            return named[-1]
-        try:
-            city = gaz.place(city_id) if gaz is not None else None
-        except Exception:
-            city = None
+        # the city itself named, else the list stands for it (its text is the list as written)
+        city = _city_place(hoods, pool or before, gaz, text)
         if city is not None:
-            # the city itself is not named: the list stands for it (its text is the list as written)
-            a, b = hoods[0]["start"], hoods[-1]["end"]
-            return {"place_id": city.id, "pcode": city.pcode, "text": text[a:b], "name_ar": city.name_ar,
-                    "place_kind": city.kind, "resolved": True, "_ps": hoods[-1]["_ps"], "_virtual": True,
-                    "name_en": city.name_en, "lat": city.lat, "lon": city.lon, "geo_precision": city.geo_precision,
-                    "start": a, "end": b, "key": None}
+            return city
     # a toll after a list of towns named with their region ("بلدات أ وب وج في ريف حلب الغربي"): the region
     inner = _innermost(spec)
     regions = [m for m in before if _is_general(m) and m["_ps"].region]
@@ -628,7 +677,174 @@ def _toll_place(before, gaz, text="", pool=None):
         if len({m.get("place_id") or m.get("key") for m in run}) >= 2 and \
                 all(m.get("place_kind") != "neighbourhood" for m in run):
             return reg
+    # 0.7.0: a toll after an unbroken list of places with no region after it ("في محيط سجن حلب المركزي
+    # وقرية الشيخ نجار، قُتل خلالها عشرات"): the first named, as ACLED codes a list (the nearest before)
+    run = _list_back(inner, text)
+    if len(run) >= 2 and len({m.get("place_id") or m.get("key") for m in run}) == len(run):
+        return run[0]
     return inner[-1]
+
+
+def _list_back(ms, text):
+    """The places at the tail of ``ms`` that form one unbroken list ending with the last one (joined by
+    و or a comma, a trigger word allowed before each: "سجن حلب المركزي وقرية الشيخ نجار")."""
+    if not ms or not text:
+        return ms[-1:]
+    run = [ms[-1]]
+    for m in reversed(ms[:-1]):
+        if not _joined(text[m["end"]:run[0]["start"]]):
+            break
+        run.insert(0, m)
+    return run
+
+
+def _joined(gap) -> bool:
+    """The text between two places joins them in a list: a comma, a dash or و, and at most a trigger word."""
+    words = fold(gap).replace("،", " ، ").replace(",", " ، ").replace("-", " ، ").split()
+    if not words or len(words) > 3 or len(gap) > 30:
+        return False
+    lx = load()
+    sep = False
+    for w in words:
+        if w == "،" or w == "و":
+            sep = True
+        elif w.startswith("و") and name_key(w[1:]) in lx.place_triggers:
+            sep = True
+        elif name_key(w) not in lx.place_triggers:
+            return False
+    return sep
+
+
+# 0.7.0: words that open a source or a new statement after a toll ("، بحسب ناشطين من مدينة الباب"،
+# "، وبثت صوراً قالت إنها ... في كلجبرين"): a place after them, before the next comma, is not the toll's
+SOURCE_CUES = {"بحسب", "حسب", "وفق", "وفقا", "نقلا", "قال", "قالت", "افاد", "افادت", "ذكر", "ذكرت", "اعلن",
+               "اعلنت", "بثت", "نشرت", "اشار", "اشارت", "اكد", "اكدت", "مصادر", "مصدر", "اضاف", "اضافت"}
+# 0.7.0: the origin of fire ("قذائف مصدرها حي X"، "انطلاقاً من مواقعه في X"، "أُطلقت من X")
+ORIGIN_LEADS = {"مصدرها", "مصدره", "انطلاقا", "انطلاق"}
+LAUNCH_VERBS = {"اطلقت", "اطلق", "اطلقتها", "اطلقها", "تطلق", "يطلق", "انطلقت", "انطلق", "قادمه", "قادمة", "مصدرها",
+                "مصدره", "انطلاقا"}
+TARGET_WORDS = {"على", "علي", "الى", "باتجاه", "اتجاه", "نحو", "استهدفت", "استهدف", "سقطت", "سقط"}
+# 0.7.0: words that refer back to fighting or a place told before ("أسفرت المعارك عن"، "في الحي نفسه")
+BATTLE_ANAPHORS = {"المعارك", "الاشتباكات", "المواجهات", "المعركه", "الاشتباك", "الحي",
+                   "البلده", "المدينه", "القريه", "المنطقه", "هناك", "هنالك"}
+_CLITICS = ("وبال", "وفال", "بال", "وال", "فال", "لل", "وب", "ول", "وف", "و", "ب", "ف", "ل")
+
+
+ANAPHOR_STEMS = ("معارك", "اشتباك", "مواجهات", "معركه", "حي", "بلده", "مدينه", "قريه", "منطقه", "هنا")
+ANAPHOR_KINDS = {"الحي": "neighbourhood", "البلده": "community", "المدينه": "community", "القريه": "community"}
+
+
+def _has_anaphor(doc, a, b):
+    """A word between tokens a and b that refers back to fighting or a place told before: the word
+    (folded, with its article), else None."""
+    if b <= a or a >= len(doc.tokens):
+        return None
+    seg = doc.folded[doc.starts[a]:doc.ends[min(b, len(doc.tokens)) - 1]]
+    if not any(w in seg for w in ANAPHOR_STEMS):
+        return None
+    for k in range(a, min(b, len(doc.tokens))):
+        t = doc.tokens[k]
+        if t in BATTLE_ANAPHORS:
+            return t
+        for c in _CLITICS:
+            if t.startswith(c) and len(t) > len(c) + 2:
+                u = t[len(c):]
+                if c.endswith("ال") or c == "لل":
+                    u = "ال" + u
+                if u in BATTLE_ANAPHORS:
+                    return u
+    return None
+
+
+def _source_cut(doc, j, last):
+    """First token after a toll (from j up to last) that opens a source or a new statement after a comma
+    ("، بحسب ..."، "، وقالت ...")."""
+    for k in range(max(j, 1), last):
+        gap = doc.folded[doc.ends[k - 1]:doc.starts[k]]
+        if "،" not in gap and "," not in gap:
+            continue
+        if any(key in SOURCE_CUES for _, key in doc.var[k]):
+            return k
+    return None
+
+
+ORIGIN_STEMS = ("مصدر", "انطلاق", "طلق", "قادم")
+
+
+def _origin_words(doc, s) -> bool:
+    """A cheap gate: the sentence has a word that may name where fire came from."""
+    seg = doc.folded[s.start:s.end]
+    return any(w in seg for w in ORIGIN_STEMS)
+
+
+def _origins(doc, ms):
+    """ids of the places named as where fire came from: after مصدرها / انطلاقاً من / أُطلقت من (up to four
+    words before the place, no target word such as على between), and the places listed right after one."""
+    out = set()
+    prev = None
+    for m in sorted(ms, key=lambda m: m["_ps"].i):
+        ps = m["_ps"]
+        start = ps.trigger_i if ps.trigger_i is not None and ps.trigger_i < ps.i else ps.i
+        hit = False
+        for k in range(start - 1, max(-1, start - 5), -1):
+            keys = {key for _, key in doc.var[k]}
+            if keys & TARGET_WORDS:
+                break
+            if keys & ORIGIN_LEADS or ("من" in keys and k > 0 and {key for _, key in doc.var[k - 1]} & LAUNCH_VERBS):
+                hit = True
+                break
+        if not hit and prev is not None and id(prev) in out and start == prev["_ps"].j and \
+                doc.tokens[start].startswith("و"):
+            hit = True  # "انطلاقاً من أخترين ودابق"
+        if hit:
+            out.add(id(m))
+        prev = m
+    return out
+
+
+def _city_place(hoods, pool, gaz, text):
+    """The city of neighbourhoods ``hoods`` (all of one city): its mention in ``pool`` named before the
+    last of them, else a virtual mention of the city spanning the list."""
+    city_id = next(iter({m.get("_adm4") for m in hoods}))
+    named = [m for m in pool if m.get("place_id") == city_id and m["start"] <= hoods[-1]["start"]]
+    if named:
+        return named[-1]
+    try:
+        city = gaz.place(city_id) if gaz is not None else None
+    except Exception:
+        city = None
+    if city is None:
+        return None
+    a, b = hoods[0]["start"], hoods[-1]["end"]
+    return {"place_id": city.id, "pcode": city.pcode, "text": text[a:b], "name_ar": city.name_ar,
+            "place_kind": city.kind, "resolved": True, "_ps": hoods[-1]["_ps"], "_virtual": True,
+            "name_en": city.name_en, "lat": city.lat, "lon": city.lon, "geo_precision": city.geo_precision,
+            "start": a, "end": b, "key": None}
+
+
+def _spread_place(cand, gaz, text, anaphor=None):
+    """0.7.0: the place of a toll over the fighting told in a paragraph (its places ``cand``): its one
+    specific place; the city when its resolved places are all of one city; else its region; else None.
+    "في الحي"، "البلدة": the last place of that kind."""
+    kind = ANAPHOR_KINDS.get(anaphor)
+    if kind:
+        same = [m for m in cand if m.get("place_kind") == kind]
+        return same[-1] if same else None
+    spec = _innermost([m for m in cand if not _is_general(m)])
+    regions = [m for m in cand if _is_general(m) and m["_ps"].region]
+    names = {m.get("place_id") or m.get("key") for m in spec}
+    if len(names) == 1:
+        return spec[0]
+    resolved = [m for m in spec if m.get("place_id")]
+    cities = {m.get("_adm4") if m.get("place_kind") == "neighbourhood" else m.get("place_id") for m in resolved}
+    hoods = [m for m in resolved if m.get("place_kind") == "neighbourhood"]
+    if spec and len(cities) == 1 and None not in cities and hoods:
+        city = _city_place(hoods, cand, gaz, text)
+        if city is not None:
+            return city
+    if regions:
+        return regions[-1]
+    return None
 
 
 ATTACK_TARGET_LEADS = {"على", "علي", "ضد", "بحق", "استهدف", "مواقع", "نقاط", "تجمعات"}
