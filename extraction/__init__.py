@@ -8,7 +8,7 @@ Public API (docs/ARCHITECTURE.md):
 """
 from __future__ import annotations
 
-EXTRACTOR_VERSION = "0.7.0"
+EXTRACTOR_VERSION = "0.8.0"
 
 
 def extract_text(text, published=None, title=None, report_id=None, path=None, gazetteer=None) -> dict:

@@ -306,8 +306,18 @@ def extract(text, published=None, title=None, report_id=None, path=None, gazette
 
     s_of = doc.sentences
 
+    transfer_cache = {}
+
+    def has_transfer(sent):
+        if sent not in transfer_cache:
+            s = s_of[sent]
+            transfer_cache[sent] = any(k in TRANSFER_VERBS for k in doc.keys[s.t0:s.t1])
+        return transfer_cache[sent]
+
     def place_for(i, j, sent, nxt=None):
         ps = [m for m in places_by_sent.get(sent, []) if not m["_facility"]]
+        if ps and has_transfer(sent):
+            ps = [m for m in ps if not _transferred(doc, m["_ps"], s_of[sent].t0)]
         cl = clause[i]
         after = [m for m in ps if m["_ps"].i >= j and clause[m["_ps"].i] == cl and (nxt is None or m["_ps"].i < nxt)]
         before = [m for m in ps if m["_ps"].j <= i and clause[m["_ps"].i] == cl]
@@ -572,6 +582,11 @@ SHORT_POST_CHARS = 1200
 SINCE = {"منذ", "ومنذ"}
 LANDMARK_LEADS = {"دوار", "ساحه", "شارع", "جسر", "مدخل", "نهر", "طريق"}
 AIRPORT_TRIGGERS = {"مطار", "قاعده", "مهبط"}
+BUILDING_TRIGGERS = {fold(w) for w in ("مشفى", "مستشفى", "مشفي", "مدرسة", "مسجد", "جامع", "مستوصف")}
+# 0.8.0: "نُقلوا إلى مشفى ميداني في حي الشعار": where the wounded were taken is not where the toll fell
+TRANSFER_VERBS = {fold(w) for w in ("نقل", "نقلوا", "نقلا", "نقلت", "ونقل", "ونقلوا", "ونقلا", "ونقلت", "نقلهم",
+                                     "ونقلهم", "نقله", "ونقله", "أسعف", "أسعفوا", "اسعفوا", "وأسعف", "إسعافهم",
+                                     "إسعاف", "اسعاف", "نقلها", "ونقلها", "نقلتهم", "ونقلتهم")}
 COUNTRYSIDE = {"وريفها", "وريفه", "واريافها", "وريفيها"}
 
 
@@ -641,10 +656,34 @@ def _innermost(ms):
     return keep or ms
 
 
+def _transferred(doc, ps, t0) -> bool:
+    """0.8.0: a place up to six words after a transfer verb + إلى ("نُقلوا إلى مشفى ميداني في حي الشعار")."""
+    seen_to = False
+    for k in range(ps.i - 1, max(t0, ps.i - 7) - 1, -1):
+        key = doc.keys[k]
+        if key in TRANSFER_VERBS:
+            return seen_to
+        if key in ("الي", "لالي", "الى"):
+            seen_to = True
+        elif key in ("،", ",", ".", "؛"):
+            return False
+    return False
+
+
+def _buildings_out(ms):
+    """0.8.0: "في حي السكري، استهدفت غارة محيط مستشفى القدس": a building geo does not place (a hospital,
+    a school, a mosque) gives way to a place geo knows named with it: the toll is the quarter's."""
+    bld = [m for m in ms if not m.get("place_id") and fold(m["_ps"].trigger or "") in BUILDING_TRIGGERS]
+    if bld and len(bld) < len(ms) and any(m.get("place_id") for m in ms if m not in bld and not _is_general(m)):
+        return [m for m in ms if m not in bld]
+    return ms
+
+
 def _toll_place(before, gaz, text="", pool=None):
     """The place a toll written after its places belongs to: the nearest one, except that
     "X Y" (an unknown area then the town it is in) is X, and a toll after a list of two or more
     neighbourhoods of one city is the city's (the toll is for them all)."""
+    before = _buildings_out(before)
     spec = [m for m in before if not _is_general(m)]
     if not spec:
         return before[-1]
