@@ -45,8 +45,8 @@ bench: $(STAMP) browser
 	@for b in $(BENCHES); do \
 	  if [ -f scripts/$$b.py ]; then echo "== $$b"; $(BIN)/python scripts/$$b.py || exit 1; fi; done
 
-# Development gold (rules were written against it), the first two held-out sets (spent), then
-# the third and fourth (measure only: tests/heldout3/README.md, tests/heldout4/README.md).
+# Development gold (rules were written against it), the first three held-out sets (spent), then
+# the fourth (measure only: tests/heldout4/README.md).
 eval: $(STAMP)
 	$(BIN)/python -m extraction.evaluate tests/gold
 	$(BIN)/python -m extraction.evaluate tests/heldout --texts tests/heldout
