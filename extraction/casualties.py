@@ -28,26 +28,25 @@ def _spellings(key):
             yield key + "ء"
 
 
-def _cue_of(tok):
-    """(type, role) of a token text as a casualty cue (its first reading in casualty_terms), or None."""
-    casualty = load().casualty
+def _first_entry(tok, table):
+    """The entry of ``table`` for the first of a token's readings (and their spellings) it has."""
     for _, key in token_variants(tok):
         for k2 in _spellings(key):
-            h = casualty.get(k2)
+            h = table.get(k2)
             if h:
                 return h
     return None
 
 
+def _cue_of(tok):
+    """(type, role) of a token text as a casualty cue (its first reading in casualty_terms), or None."""
+    return _first_entry(tok, load().casualty)
+
+
 def _victims_of(tok):
     """The victims a token text names (civilians/combatants/unknown), or None."""
-    victims = load().victims
-    for _, key in token_variants(tok):
-        for k2 in _spellings(key):
-            h = victims.get(k2)
-            if h:
-                return h[0]
-    return None
+    h = _first_entry(tok, load().victims)
+    return h[0] if h else None
 
 
 def _cues(doc) -> list:

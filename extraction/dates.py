@@ -177,11 +177,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
         # month names (guarded: a day before, a year after, شهر before, or a second month name)
         hit = _month_at(doc, i, end) if i in month_at else None
         if hit:
-            month, j = hit
-            # a second month name for the same month (آب أغسطس)
-            hit2 = _month_at(doc, j, end) if j < end and doc.link[j - 1] else None
-            if hit2 and hit2[0] == month:
-                j = hit2[1]
+            month, j, followed = hit
             a = i
             day = None
             if i > 0 and doc.is_num[i - 1] and doc.link[i - 1] and not taken[i - 1] and doc.tokens[i - 1].isdigit() \
@@ -200,7 +196,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                 year = int(doc.tokens[b])
                 j = b + 1
             lead = i > 0 and (doc.tokens[i - 1] in MONTH_WORD or doc.keys[i - 1] in MONTH_WORD)
-            if day is None and year is None and not lead and not hit2:
+            if day is None and year is None and not lead and not followed:
                 i += 1
                 continue
             basis = "explicit"
@@ -261,10 +257,7 @@ def find_dates(doc, published: dt.date | None) -> list[DateSpan]:
                     else:
                         mh = _month_at(doc, k + 1, end)
                         if mh:
-                            month, j = mh
-                            hit2 = _month_at(doc, j, end) if j < end and doc.link[j - 1] else None
-                            if hit2 and hit2[0] == month:
-                                j = hit2[1]
+                            month, j, _ = mh
                             b = j
                             if b < end and doc.link[b - 1] and doc.tokens[b] in YEAR_WORDS:
                                 b += 1
@@ -508,8 +501,19 @@ def _phrases_at(doc, i, end, table):
 
 
 def _month_at(doc, i, end):
-    for _, _, n, hit in _phrases_at(doc, i, end, load().months):
-        return hit, i + n
+    """(month, end, followed) of a month name at token i, or None. A second name of the same
+    month linked to it (آب أغسطس: the Levantine and the Egyptian name side by side) is part of
+    it; ``followed``: a month name, the same or not, follows linked."""
+    months = load().months
+    for _, _, n, hit in _phrases_at(doc, i, end, months):
+        j, followed = i + n, False
+        if j < end and doc.link[j - 1]:
+            for _, _, n2, hit2 in _phrases_at(doc, j, end, months):
+                followed = True
+                if hit2 == hit:
+                    j += n2
+                break
+        return hit, j, followed
     return None
 
 

@@ -178,11 +178,19 @@ def _unknown_name(doc, k, end):
     if not tok.startswith("ال") and (doc.keys[k] in lx.common_words or tok in lx.common_words) \
             and doc.keys[k] not in lx.name_heads:
         return None  # 0.5.0: "سوق شعبي": an indefinite ordinary word describes, it does not name
+    return _name_end(doc, k, end, tok, doc.keys[k], stop_at_waw=True)
+
+
+def _name_end(doc, k, end, tok, key, stop_at_waw):
+    """End (j) of a name whose first word is token k (``tok``, ``key``: that word as judged):
+    after a name head (جبل الجلبي، كفر حمزة، باب النيرب) up to two more linked name words, the
+    first with the article ending it; then any place adjectives. ``stop_at_waw``: a word
+    starting with و is not part of it."""
+    lx = load()
     j = k + 1
-    if not tok.startswith("ال") and doc.keys[k] in lx.name_heads:
-        # جبل الجلبي، كفر حمزة، باب النيرب
+    if not tok.startswith("ال") and key in lx.name_heads:
         while j < end and j - k < 3 and doc.link[j - 1] and _free(doc, j) and _is_name_word(doc, j) \
-                and not doc.tokens[j].startswith("و"):
+                and not (stop_at_waw and doc.tokens[j].startswith("و")):
             j += 1
             if doc.tokens[j - 1].startswith("ال"):
                 break
@@ -552,12 +560,4 @@ def _unknown_name_v(doc, k, end, strip_waw):
     key = strip(tok)
     if key in lx.place_stop or tok in lx.place_stop or key in lx.place_triggers or len(key) < 2 or doc.is_num[k]:
         return None
-    j = k + 1
-    if not tok.startswith("ال") and key in lx.name_heads:
-        while j < end and j - k < 3 and doc.link[j - 1] and _free(doc, j) and _is_name_word(doc, j):
-            j += 1
-            if doc.tokens[j - 1].startswith("ال"):
-                break
-    while j < end and doc.link[j - 1] and doc.keys[j] in lx.place_adjectives:
-        j += 1
-    return j
+    return _name_end(doc, k, end, tok, key, stop_at_waw=False)

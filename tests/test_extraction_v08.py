@@ -2,23 +2,13 @@
 wounded were taken is not where a toll fell; a building geo does not place gives way to the quarter
 named with it; a news feed's #عاجل is no place. Composed phrasings (not taken from any corpus), with
 negative cases, read with the real gazetteer."""
-from extraction import extract_text, EXTRACTOR_VERSION
+from extraction import EXTRACTOR_VERSION
+from tests.test_extraction_v07 import killed, run  # the same checks of exact offsets
 
 PUB = "2016-12-06"
 HEAD = "تقرير ميداني\n\n"  # a headline with no place
 SHAAR, SUKKARI, MAADI = "N0156", "N0219", "N0201"
 
-
-def run(text, pub=PUB):
-    out = extract_text(text, published=pub)
-    for m in out["mentions"]:
-        assert text[m["start"]:m["end"]] == m["text"], m
-    return out
-
-
-def killed(text, pub=PUB):
-    return [((m["killed"] or {}).get("best") or (m["killed"] or {}).get("low"), m["place_id"])
-            for m in run(text, pub)["mentions"] if m["kind"] == "casualty" and m["killed"]]
 
 
 def places(text):
